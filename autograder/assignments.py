@@ -1,0 +1,57 @@
+"""The assignments the grader knows: id, the student's module, and forbidden shortcuts.
+
+A project test checks that every id here has a reference in `solutions/`, generated
+stubs in `assignments/` and suites in `autograder/suites/`, and the other way round.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.errors import UserError
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment: a folder with one Python module that students edit."""
+
+    id: str
+    title: str
+    module: str
+    """Name of the module students edit, without `.py`; it lives in the folder named `id`."""
+    delegation: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each function, the snnTorch classes or functions it must not call."""
+
+    @property
+    def relative_file(self) -> Path:
+        return Path(self.id) / f"{self.module}.py"
+
+
+ASSIGNMENTS: dict[str, Assignment] = {
+    assignment.id: assignment
+    for assignment in [
+        Assignment(
+            id="a1_lif",
+            title="Leaky integrate-and-fire neuron",
+            module="lif",
+            delegation={
+                "leaky_step": ("snntorch.Leaky",),
+                "simulate_leaky": ("snntorch.Leaky",),
+                "lapicque_step": ("snntorch.Lapicque",),
+            },
+        ),
+    ]
+}
+
+
+def get_assignment(assignment_id: str) -> Assignment:
+    """Return the assignment with this id, or raise UserError naming the known ids."""
+    try:
+        return ASSIGNMENTS[assignment_id]
+    except KeyError:
+        close = difflib.get_close_matches(assignment_id, ASSIGNMENTS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        known = ", ".join(ASSIGNMENTS)
+        raise UserError(f"unknown assignment {assignment_id!r}: {hint}known assignments are {known}") from None

@@ -1,0 +1,170 @@
+"""Assertions for graded suites that tell a student where a result goes wrong.
+
+Every failure message names what was checked, the first index where the submission
+differs from the expected value, both values and the tolerance, so a student can act
+on it without reading the suite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "Tolerance",
+    "TOLERANCES",
+    "assert_close",
+    "assert_equal",
+    "assert_tensor",
+    "tolerance_for",
+]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Relative and absolute tolerance for `torch.testing.assert_close`-style checks."""
+
+    rtol: float
+    atol: float
+
+    def __str__(self) -> str:
+        return f"rtol={self.rtol:g}, atol={self.atol:g}"
+
+
+#: Tolerances by dtype. They admit a reordered sum or product (a few ulp per step over
+#: a hundred steps) and reject any change of formula.
+TOLERANCES = {
+    torch.float16: Tolerance(rtol=1e-3, atol=1e-3),
+    torch.bfloat16: Tolerance(rtol=1e-2, atol=1e-2),
+    torch.float32: Tolerance(rtol=1e-5, atol=1e-5),
+    torch.float64: Tolerance(rtol=1e-10, atol=1e-10),
+}
+
+
+def tolerance_for(dtype: torch.dtype) -> Tolerance:
+    """Return the tolerance for comparing values of `dtype` (exact for integer types)."""
+    return TOLERANCES.get(dtype, Tolerance(rtol=0.0, atol=0.0))
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    return f"{type(value).__name__} {value!r}"[:200]
+
+
+def _suffix(context: str) -> str:
+    return f" ({context})" if context else ""
+
+
+def assert_tensor(
+    value: object,
+    *,
+    what: str,
+    shape: tuple[int, ...] | torch.Size | None = None,
+    dtype: torch.dtype | None = None,
+    context: str = "",
+) -> torch.Tensor:
+    """Check that `value` is a tensor with the given shape and dtype, and return it."""
+    if not isinstance(value, torch.Tensor):
+        raise AssertionError(f"{what} should be a torch.Tensor, got {_describe(value)}{_suffix(context)}")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise AssertionError(
+            f"{what} has shape {tuple(value.shape)}, expected {tuple(shape)}{_suffix(context)}"
+        )
+    if dtype is not None and value.dtype != dtype:
+        raise AssertionError(f"{what} has dtype {value.dtype}, expected {dtype}{_suffix(context)}")
+    return value
+
+
+def _format_number(x: float | int | bool) -> str:
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    return f"{x:.6g}"
+
+
+def _first_mismatch(mismatch: torch.Tensor) -> tuple[int, ...]:
+    flat = int(torch.nonzero(mismatch.reshape(-1))[0])
+    return tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), mismatch.shape))
+
+
+def _compare(
+    actual: object,
+    expected: torch.Tensor,
+    *,
+    what: str,
+    tolerance: Tolerance,
+    context: str,
+    check_dtype: bool,
+) -> None:
+    actual = assert_tensor(
+        actual,
+        what=what,
+        shape=expected.shape,
+        dtype=expected.dtype if check_dtype else None,
+        context=context,
+    )
+    a = actual.detach().to(torch.float64 if expected.is_floating_point() else expected.dtype)
+    e = expected.detach().to(a.dtype)
+    if a.is_floating_point():
+        both_nan = torch.isnan(a) & torch.isnan(e)
+        close = torch.isclose(a, e, rtol=tolerance.rtol, atol=tolerance.atol) | both_nan
+    else:
+        close = a == e
+    if bool(close.all()):
+        return
+    mismatch = ~close
+    index = _first_mismatch(mismatch)
+    count = int(mismatch.sum())
+    got = _format_number(a[index].item())
+    want = _format_number(e[index].item())
+    where = f"at index {index}" if index else "(a scalar)"
+    tol = f" (tolerance {tolerance})" if tolerance.rtol or tolerance.atol else ""
+    raise AssertionError(
+        f"{what} differs from the expected value {where}: expected {want}, got {got}{tol}; "
+        f"{count} of {mismatch.numel()} elements differ{_suffix(context)}"
+    )
+
+
+def assert_close(
+    actual: object,
+    expected: torch.Tensor,
+    *,
+    what: str,
+    context: str = "",
+    tolerance: Tolerance | None = None,
+    check_dtype: bool = True,
+) -> None:
+    """Check `actual` against `expected` within the tolerance for `expected.dtype`.
+
+    NaN in both places counts as equal. The message names the first differing index.
+    """
+    _compare(
+        actual,
+        expected,
+        what=what,
+        tolerance=tolerance or tolerance_for(expected.dtype),
+        context=context,
+        check_dtype=check_dtype,
+    )
+
+
+def assert_equal(
+    actual: object,
+    expected: torch.Tensor,
+    *,
+    what: str,
+    context: str = "",
+    check_dtype: bool = True,
+) -> None:
+    """Check `actual` against `expected` exactly, as for spike trains and indices."""
+    _compare(
+        actual,
+        expected,
+        what=what,
+        tolerance=Tolerance(rtol=0.0, atol=0.0),
+        context=context,
+        check_dtype=check_dtype,
+    )

@@ -1,0 +1,165 @@
+"""Command line: `snn-grade grade | stubs | verify`.
+
+This module only parses arguments and calls library functions. Exit status: 0 when the
+command ran (a grading run exits 0 whatever the score), 1 when the grader or its suites
+failed, 2 for invalid input such as a missing folder or an unknown assignment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder import __version__
+from autograder.errors import GraderError, UserError
+
+log = logging.getLogger("autograder")
+
+EXIT_OK = 0
+EXIT_GRADER_ERROR = 1
+EXIT_USER_ERROR = 2
+
+
+def _repository_root() -> Path:
+    """Return the folder holding `solutions/`: the package's parent, else the current folder."""
+    package_parent = Path(__file__).resolve().parents[1]
+    return package_parent if (package_parent / "solutions").is_dir() else Path.cwd()
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--call-timeout", type=float, default=10.0, metavar="SECONDS", help="time limit of one call into student code, in seconds (default: 10)")
+    parser.add_argument("--memory-limit", type=int, default=2048, metavar="MIB", help="memory a worker may use beyond its start-up size, in MiB (default: 2048)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="snn-grade", description="Grade the SNN workshop exercises with point-weighted pytest suites.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more detail (repeat for debug output)")
+    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = verbs.add_parser("grade", help="grade a submission folder", description="Grade a submission folder and print the results.")
+    grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR", help="folder with one subfolder per assignment, e.g. 'solutions' or 'assignments'")
+    grade.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable); default: every assignment in the folder")
+    grade.add_argument("--visibility", choices=("public", "all"), default="all", help="'public' runs only the suites students have; 'all' adds the hidden ones (default)")
+    grade.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    grade.add_argument("--output", type=Path, metavar="FILE", help="write the output to FILE instead of standard output")
+    grade.add_argument("--hidden-messages", action="store_true", help="show why hidden tests failed; by default they show only title and outcome")
+    _add_limits(grade)
+
+    stubs = verbs.add_parser("stubs", help="generate assignments/ from solutions/", description="Write the student files: each solution region becomes a stub.")
+    stubs.add_argument("--solutions", type=Path, metavar="DIR", help="reference folder (default: solutions/ of this repository)")
+    stubs.add_argument("--out", type=Path, metavar="DIR", help="student folder to write (default: assignments/ next to the reference)")
+    stubs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the student folder is out of date")
+
+    verify = verbs.add_parser("verify", help="check that the suites separate right from wrong", description="Grade the reference, the stubs and the catalogue of known submissions.")
+    verify.add_argument("--assignment", action="append", metavar="ID", help="verify only this assignment (repeatable)")
+    verify.add_argument("--root", type=Path, metavar="DIR", help="repository with solutions/, assignments/ and tests/catalogue/ (default: this repository)")
+    _add_limits(verify)
+    return parser
+
+
+def _limits(args: argparse.Namespace):
+    from autograder.worker.client import Limits
+
+    if args.call_timeout <= 0:
+        raise UserError(f"invalid --call-timeout {args.call_timeout:g}: use a number of seconds above 0")
+    if args.memory_limit <= 0:
+        raise UserError(f"invalid --memory-limit {args.memory_limit}: use a number of MiB above 0")
+    return Limits(call_timeout_s=args.call_timeout, memory_limit_mb=args.memory_limit)
+
+
+def _command_grade(args: argparse.Namespace) -> int:
+    if not args.submission.is_dir():
+        raise UserError(f"submission folder {args.submission} not found: pass a folder such as 'solutions' or 'assignments'")
+    if args.output is not None and not args.output.parent.is_dir():
+        raise UserError(f"cannot write {args.output}: folder {args.output.parent} does not exist")
+    limits = _limits(args)
+    from autograder.worker.launch import launch
+
+    launched = launch()  # Start importing torch in the worker while the grader does the same.
+    from autograder.catalogue import is_entry, load_entry, materialize
+    from autograder.engine import grade
+    from autograder.reporters import RENDERERS
+    from autograder.worker.client import Zygote
+
+    with Zygote(launched) as zygote, tempfile.TemporaryDirectory(prefix="snn-grade-") as scratch:
+        submission = args.submission
+        if is_entry(submission):
+            # A catalogue entry is graded as the reference with the entry's changes applied.
+            submission = materialize(load_entry(submission), _repository_root() / "solutions", Path(scratch))
+        results = grade(submission, args.assignment, args.visibility, limits, zygote)
+    if not args.hidden_messages:
+        results = results.without_hidden_messages()
+    text = RENDERERS[args.format](results)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        sys.stdout.write(text)
+        raise UserError(f"cannot write {args.output}: {exc.strerror}; the results were printed above instead") from None
+    print(f"{results.score}/{results.max_score} points; results written to {args.output}")
+    return EXIT_OK
+
+
+def _command_stubs(args: argparse.Namespace) -> int:
+    from autograder.stubs import generate
+
+    solutions = args.solutions or _repository_root() / "solutions"
+    out = args.out or solutions.parent / "assignments"
+    changed = generate(solutions, out, check=args.check)
+    if args.check:
+        if changed:
+            print(f"{out} is out of date in {len(changed)} files ({', '.join(changed)}); run 'snn-grade stubs' to regenerate it")
+            return EXIT_GRADER_ERROR
+        print(f"{out} is up to date")
+        return EXIT_OK
+    print(f"wrote {len(changed)} changed files to {out}" if changed else f"{out} was already up to date")
+    return EXIT_OK
+
+
+def _command_verify(args: argparse.Namespace) -> int:
+    limits = _limits(args)
+    from autograder.worker.launch import launch
+
+    launched = launch()
+    from autograder.verify import render_report, verify
+    from autograder.worker.client import Zygote
+
+    root = args.root or _repository_root()
+    with Zygote(launched) as zygote:
+        report = verify(root, args.assignment, limits, zygote)
+    sys.stdout.write(render_report(report))
+    return EXIT_OK if report.ok else EXIT_GRADER_ERROR
+
+
+COMMANDS = {
+    "grade": _command_grade,
+    "stubs": _command_stubs,
+    "verify": _command_verify,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"snn-grade: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except GraderError as exc:
+        print(f"snn-grade: grader error: {exc}", file=sys.stderr)
+        return EXIT_GRADER_ERROR
+    except KeyboardInterrupt:
+        print("snn-grade: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

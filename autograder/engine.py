@@ -1,0 +1,198 @@
+"""Grade a submission folder: run the suites in-process, student code in a worker.
+
+The flow is: resolve assignments -> collect their suites for the chosen visibility ->
+run pytest with the grading plugin (each call goes to the worker) -> one results
+document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import platform
+from pathlib import Path
+from typing import Iterator, Literal
+
+import pytest
+
+import autograder
+from autograder.assignments import ASSIGNMENTS, Assignment, get_assignment
+from autograder.errors import GraderError, UserError
+from autograder.plugin import GradingPlugin
+from autograder.results import AssignmentResult, GradingResults
+from autograder.worker.client import Limits, StudentModule, Zygote
+from autograder.worker.errors import MissingSubmission
+
+log = logging.getLogger(__name__)
+
+SUITES_ROOT = Path(autograder.__file__).resolve().parent / "suites"
+VISIBILITIES = ("public", "hidden")
+
+Visibility = Literal["public", "all"]
+
+
+def suite_dirs(assignment_id: str, visibility: Visibility) -> list[Path]:
+    """Return the suite folders that exist for an assignment, public first."""
+    kinds = ("public",) if visibility == "public" else VISIBILITIES
+    return [SUITES_ROOT / kind / assignment_id for kind in kinds if (SUITES_ROOT / kind / assignment_id).is_dir()]
+
+
+def suites_hash(assignment_ids: list[str], visibility: Visibility = "all") -> str:
+    """Return a short content hash of the suites that grading these assignments runs."""
+    digest = hashlib.sha256()
+    for assignment_id in sorted(assignment_ids):
+        for folder in suite_dirs(assignment_id, visibility):
+            for path in sorted(folder.rglob("*.py")):
+                digest.update(path.relative_to(SUITES_ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def versions(assignment_ids: list[str], visibility: Visibility) -> dict[str, str]:
+    import snntorch
+    import torch
+
+    return {
+        "grader": autograder.__version__,
+        "suites": suites_hash(assignment_ids, visibility),
+        "torch": torch.__version__,
+        "snntorch": snntorch.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def resolve_assignments(submission: Path, assignment_ids: list[str] | None) -> list[Assignment]:
+    """Return the assignments to grade: those named, or those present in the submission."""
+    if assignment_ids:
+        return [get_assignment(assignment_id) for assignment_id in dict.fromkeys(assignment_ids)]
+    present = [a for a in ASSIGNMENTS.values() if (submission / a.relative_file).is_file()]
+    if not present:
+        expected = ", ".join(str(a.relative_file) for a in ASSIGNMENTS.values())
+        raise UserError(f"no assignment found in {submission}: expected one of {expected}, or pass --assignment ID")
+    return present
+
+
+class GradingRun:
+    """State shared by the plugin and the engine while one submission is graded."""
+
+    def __init__(self, submission: Path, zygote: Zygote, limits: Limits) -> None:
+        self.submission = submission
+        self.zygote = zygote
+        self.limits = limits
+        self.modules: dict[str, StudentModule] = {}
+
+    def student_module(self, assignment_id: str) -> StudentModule:
+        assignment = ASSIGNMENTS[assignment_id]
+        if not (self.submission / assignment.relative_file).is_file():
+            raise MissingSubmission(f"{assignment.relative_file} not found in the submission")
+        if assignment_id not in self.modules:
+            self.modules[assignment_id] = StudentModule(
+                self.zygote,
+                assignment.module,
+                [self.submission / assignment.id, self.submission],
+                {name: list(targets) for name, targets in assignment.delegation.items()},
+                self.limits,
+            )
+        return self.modules[assignment_id]
+
+    def close(self) -> None:
+        for module in self.modules.values():
+            module.close()
+        self.modules.clear()
+
+
+@contextlib.contextmanager
+def _quiet_pytest() -> Iterator[io.StringIO]:
+    """Keep pytest's own output and plugin autoloading out of a grading run."""
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            yield buffer
+    finally:
+        if saved is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+
+
+def _run_suites(run: GradingRun, folders: list[Path]) -> GradingPlugin:
+    plugin = GradingPlugin(run, SUITES_ROOT)
+    args = [
+        *(str(folder) for folder in folders),
+        "-c",
+        str(SUITES_ROOT / "pytest.ini"),
+        "--rootdir",
+        str(SUITES_ROOT),
+        "--import-mode=importlib",
+        "--strict-markers",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "-q",
+    ]
+    with _quiet_pytest() as output:
+        exit_code = pytest.main(args, plugins=[plugin])
+    if plugin.collect_errors:
+        raise GraderError("the suites could not be collected:\n" + "\n".join(plugin.collect_errors))
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        tail = output.getvalue().strip().splitlines()[-5:]
+        raise GraderError(f"pytest ended with exit code {int(exit_code)}: " + " | ".join(tail))
+    return plugin
+
+
+def grade(
+    submission: Path,
+    assignment_ids: list[str] | None = None,
+    visibility: Visibility = "all",
+    limits: Limits | None = None,
+    zygote: Zygote | None = None,
+) -> GradingResults:
+    """Grade one submission folder and return the results document.
+
+    Args:
+        submission: a folder with one subfolder per assignment (`a1_lif/lif.py`, ...).
+        assignment_ids: assignments to grade; by default those present in the folder.
+        visibility: `public` runs the public suites only; `all` adds the hidden ones.
+        limits: time and memory limits for student code.
+        zygote: a running zygote to reuse across submissions; one is started if None.
+    """
+    submission = Path(submission)
+    if not submission.is_dir():
+        raise UserError(f"submission folder {submission} not found: pass a folder such as 'solutions' or 'assignments'")
+    submission = submission.resolve()
+    assignments = resolve_assignments(submission, assignment_ids)
+    own_zygote = zygote is None
+    zygote = zygote or Zygote()
+    run = GradingRun(submission, zygote, limits or Limits())
+    try:
+        folders = [folder for a in assignments for folder in suite_dirs(a.id, visibility)]
+        if not folders:
+            raise GraderError(f"no suites found for {', '.join(a.id for a in assignments)}")
+        plugin = _run_suites(run, folders)
+    finally:
+        run.close()
+        if own_zygote:
+            zygote.close()
+    results = []
+    tests = plugin.results()
+    for assignment in assignments:
+        result = AssignmentResult(
+            id=assignment.id,
+            title=assignment.title,
+            tests=[t for t in tests if t.id.split("/")[1] == assignment.id],
+            flags=list(plugin.flags.get(assignment.id, [])),
+        )
+        if not (submission / assignment.relative_file).is_file():
+            result.flags.append(f"missing file: {assignment.relative_file}")
+        results.append(result)
+    return GradingResults(
+        submission=str(submission),
+        assignments=results,
+        versions=versions([a.id for a in assignments], visibility),
+    )

@@ -1,0 +1,287 @@
+"""The grader's side of the process boundary: start workers and call student functions.
+
+`Zygote` starts one helper process per grading run. `Worker` is one forked worker
+serving one submission; `StudentModule` is what a test sees: attribute access returns
+a function that sends its arguments to the worker and decodes the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.worker import protocol
+from autograder.worker.launch import LaunchedProcess, launch
+from autograder.worker.errors import (
+    BadReply,
+    CallTimeout,
+    Delegated,
+    NotImplementedYet,
+    StudentError,
+    WorkerCrashed,
+)
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for student code.
+
+    Attributes:
+        call_timeout_s: seconds one call may run before the worker is stopped.
+        memory_limit_mb: address space a worker may add to what it maps at start, in MiB.
+    """
+
+    call_timeout_s: float = 10.0
+    memory_limit_mb: int = 2048
+
+
+@dataclass
+class CallRecord:
+    """The outcome of one successful call into student code."""
+
+    function: str
+    value: Any
+    modified_inputs: list[str] = field(default_factory=list)
+    stdout: str = ""
+    duration_s: float = 0.0
+
+
+class Zygote:
+    """A process that has imported torch and forks workers on request.
+
+    Pass `launch()`'s result to start the process before the grader imports torch, so
+    both imports run at the same time.
+    """
+
+    def __init__(self, launched: "LaunchedProcess | None" = None) -> None:
+        launched = launched or launch()
+        self.process = launched.process
+        self.control = launched.control
+        self._log = launched.log
+        self.ready = False
+
+    def _wait_ready(self) -> None:
+        if self.ready:
+            return
+        try:
+            protocol.receive(self.control)
+        except (EOFError, OSError, protocol.ProtocolError) as exc:
+            self._log.seek(0)
+            detail = self._log.read().decode("utf-8", "replace").strip().splitlines()
+            raise RuntimeError(f"the worker process failed to start: {detail[-1] if detail else exc}") from None
+        self.ready = True
+
+    def spawn(self, paths: list[Path], forbidden: list[str], limits: Limits) -> "Worker":
+        self._wait_ready()
+        request = {
+            "op": "spawn",
+            "paths": [str(p) for p in paths],
+            "forbidden": forbidden,
+            "memory_limit_mb": limits.memory_limit_mb,
+        }
+        protocol.send(self.control, request)
+        data, fds, _, _ = socket.recv_fds(self.control, 65536, 1)
+        if not fds:
+            raise RuntimeError("the worker process did not hand over a connection")
+        (size,) = protocol._HEADER.unpack(data[: protocol._HEADER.size])
+        body = data[protocol._HEADER.size :]
+        while len(body) < size:
+            body += self.control.recv(size - len(body))
+        reply = protocol.decode(body)
+        return Worker(self, int(reply["pid"]), socket.socket(fileno=fds[0]), limits)
+
+    def reap(self, pid: int) -> dict[str, Any]:
+        protocol.send(self.control, {"op": "wait", "pid": pid})
+        return protocol.receive(self.control)
+
+    def close(self) -> None:
+        self.control.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+    def __enter__(self) -> "Zygote":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _describe_exit(status: dict[str, Any], limits: Limits) -> str:
+    if "signal_name" in status:
+        name = status["signal_name"]
+        if name == "SIGKILL":
+            return f"was killed by SIGKILL (often the memory limit of {limits.memory_limit_mb} MiB)"
+        if name == "SIGSEGV":
+            return "crashed with a segmentation fault"
+        return f"was killed by {name}"
+    return f"exited with status {status.get('exit_code')} (does the code call sys.exit or os._exit?)"
+
+
+class Worker:
+    """One worker process serving one submission."""
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, limits: Limits) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.sock = sock
+        self.limits = limits
+        self.alive = True
+
+    def call(
+        self,
+        module: str,
+        function: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        forbidden: list[str],
+        seed: int = 0,
+        timeout_s: float | None = None,
+    ) -> CallRecord:
+        qualified = f"{module}.{function}"
+        timeout = timeout_s if timeout_s is not None else self.limits.call_timeout_s
+        request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed}
+        try:
+            protocol.send(self.sock, request)
+            self.sock.settimeout(timeout)
+            reply = protocol.receive(self.sock)
+        except socket.timeout:
+            self.stop()
+            raise CallTimeout(f"{qualified} did not return within {timeout:g} s; the call was stopped") from None
+        except (EOFError, ConnectionError, BrokenPipeError):
+            status = self.stop()
+            raise WorkerCrashed(f"the worker running {qualified} {_describe_exit(status, self.limits)}") from None
+        except protocol.ProtocolError as exc:
+            self.stop()
+            raise BadReply(f"the reply from {qualified} could not be read: {exc}") from None
+        finally:
+            if self.alive:
+                self.sock.settimeout(None)
+        if reply.get("fatal"):
+            self.stop()
+        return _record(qualified, reply, forbidden)
+
+    def stop(self) -> dict[str, Any]:
+        """Kill the worker's process group and reap it; return its exit status."""
+        if not self.alive:
+            return {}
+        self.alive = False
+        self.sock.close()
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        except PermissionError as exc:
+            log.warning("could not kill worker %d: %s", self.pid, exc)
+        return self.zygote.reap(self.pid)
+
+
+def _record(qualified: str, reply: dict[str, Any], forbidden: list[str]) -> CallRecord:
+    stdout = str(reply.get("stdout", ""))
+    if reply.get("ok"):
+        used = [name for name in reply.get("used", []) if name in forbidden]
+        if used:
+            raise Delegated(qualified, used)
+        return CallRecord(
+            function=qualified,
+            value=reply.get("value"),
+            modified_inputs=list(reply.get("modified_inputs", [])),
+            stdout=stdout,
+            duration_s=float(reply.get("duration_s", 0.0)),
+        )
+    kind = reply.get("kind")
+    message = str(reply.get("message", ""))
+    traceback = str(reply.get("traceback", ""))
+    type_name = str(reply.get("type", "Exception"))
+    if kind == "not_implemented":
+        error: StudentError = NotImplementedYet(qualified, str(reply.get("missing") or qualified), message, traceback)
+    elif kind == "bad_result":
+        raise BadReply(f"{qualified} returned a value the grader cannot read: {message}")
+    elif kind == "import":
+        module_file = qualified.split(".")[0] + ".py"
+        summary = f"importing {module_file} failed with {type_name}: {message}"
+        error = StudentError(qualified, type_name, message, traceback, summary=summary)
+    elif kind == "memory":
+        raise WorkerCrashed(f"{qualified} ran out of memory: {type_name}: {message[:300]}")
+    elif kind == "missing":
+        error = StudentError(qualified, "AttributeError", message, "")
+    else:
+        error = StudentError(qualified, type_name, message, traceback)
+    error.stdout = stdout
+    raise error
+
+
+class StudentModule:
+    """A student's module as the suites see it: calls run in a worker.
+
+    `student.leaky_step(x, mem, 0.9)` returns the decoded result; `student.call(...)`
+    returns the whole `CallRecord`. A worker that died is replaced before the next call.
+    """
+
+    def __init__(
+        self,
+        zygote: Zygote,
+        module: str,
+        paths: list[Path],
+        forbidden: dict[str, list[str]],
+        limits: Limits,
+    ) -> None:
+        self._zygote = zygote
+        self._module = module
+        self._paths = paths
+        self._forbidden = forbidden
+        self._limits = limits
+        self._worker: Worker | None = None
+        self.records: list[CallRecord] = []
+        self.calls = 0
+
+    def _live_worker(self) -> Worker:
+        if self._worker is None or not self._worker.alive:
+            watched = sorted({name for names in self._forbidden.values() for name in names})
+            self._worker = self._zygote.spawn(self._paths, watched, self._limits)
+        return self._worker
+
+    def call(self, function: str, *args: Any, timeout_s: float | None = None, seed: int = 0, **kwargs: Any) -> CallRecord:
+        self.calls += 1
+        started = time.perf_counter()
+        record = self._live_worker().call(
+            self._module,
+            function,
+            args,
+            kwargs,
+            forbidden=self._forbidden.get(function, []),
+            seed=seed,
+            timeout_s=timeout_s,
+        )
+        record.duration_s = time.perf_counter() - started
+        self.records.append(record)
+        return record
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call_function(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, *args, **kwargs).value
+
+        call_function.__name__ = name
+        return call_function
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None

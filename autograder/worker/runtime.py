@@ -1,0 +1,208 @@
+"""The worker's side of a call: import the student's module, run one function, reply.
+
+This module runs only in the worker process, which the zygote forks for one
+submission. Everything here may be undone by hostile student code; the grader trusts
+none of it beyond the plain data it decodes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import io
+import os
+import random
+import re
+import resource
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from autograder.worker import protocol
+from autograder.worker.delegation import DelegationWatch
+
+#: How much of the student's printed output a reply carries.
+MAX_CAPTURED_CHARS = 20_000
+
+_STUB_PATTERN = re.compile(r"([A-Za-z_][\w.]*) is not implemented yet")
+
+
+class BoundedWriter(io.TextIOBase):
+    """A text stream that keeps the first `limit` characters and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        value = "".join(self.parts)
+        if self.dropped:
+            value += f"\n[... {self.dropped} more characters not shown]"
+        return value
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's random generators."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def trimmed_traceback(exc: BaseException, roots: list[Path]) -> str:
+    """Format `exc` with only the frames from files under `roots` (the student's files)."""
+    frames = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        for root in roots:
+            if path.is_relative_to(root):
+                frames.append(f'  File "{path.relative_to(root)}", line {frame.lineno}, in {frame.name}')
+                if frame.line:
+                    frames.append(f"    {frame.line}")
+                break
+    last = traceback.format_exception_only(type(exc), exc)[-1].rstrip()
+    return "\n".join(["Traceback (student code only):", *frames, last]) if frames else last
+
+
+def _tensor_arguments(function: Any, args: list, kwargs: dict) -> dict[str, torch.Tensor]:
+    try:
+        bound = inspect.signature(function).bind(*args, **kwargs)
+        named = dict(bound.arguments)
+    except (TypeError, ValueError):
+        named = {f"argument {i}": value for i, value in enumerate(args)} | kwargs
+    return {name: value for name, value in named.items() if isinstance(value, torch.Tensor)}
+
+
+def _same(before: torch.Tensor, after: torch.Tensor) -> bool:
+    if before.shape != after.shape or before.dtype != after.dtype:
+        return False
+    return bool(torch.equal(before.reshape(-1).view(torch.uint8), after.detach().reshape(-1).view(torch.uint8)))
+
+
+class Runtime:
+    """Serve calls for one submission on one connected socket."""
+
+    def __init__(self, sock: socket.socket, paths: list[str], forbidden: list[str]) -> None:
+        self.sock = sock
+        self.roots = [Path(p).resolve() for p in paths]
+        self.watch = DelegationWatch(forbidden)
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = protocol.receive(self.sock)
+            except EOFError:
+                return
+            reply = self.handle(request)
+            try:
+                protocol.send(self.sock, reply)
+            except protocol.ProtocolError as exc:
+                protocol.send(self.sock, {"ok": False, "kind": "bad_result", "message": str(exc), "stdout": ""})
+            if reply.get("fatal"):
+                return
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        module_name = request["module"]
+        function_name = request["function"]
+        qualified = f"{module_name}.{function_name}"
+        args, kwargs = list(request.get("args", [])), dict(request.get("kwargs", {}))
+        stdout = BoundedWriter(MAX_CAPTURED_CHARS)
+        reply: dict[str, Any] = {"ok": False}
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
+            try:
+                seed_everything(int(request.get("seed", 0)))
+                try:
+                    module = importlib.import_module(module_name)
+                except Exception as exc:
+                    return self._finish(reply | self._describe(exc, qualified) | {"kind": "import"}, stdout, started)
+                function = getattr(module, function_name, None)
+                if not callable(function):
+                    reply.update(kind="missing", message=f"{module_name}.py has no function {function_name}")
+                else:
+                    tensors = _tensor_arguments(function, args, kwargs)
+                    snapshots = {name: tensor.detach().clone() for name, tensor in tensors.items()}
+                    self.watch.start()
+                    try:
+                        value = function(*args, **kwargs)
+                    finally:
+                        used = self.watch.stop()
+                    modified = [name for name, before in snapshots.items() if not _same(before, tensors[name])]
+                    reply = {"ok": True, "value": value, "modified_inputs": modified, "used": used}
+            except Exception as exc:
+                reply.update(self._describe(exc, qualified))
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt: end this worker after replying.
+                reply.update(self._describe(exc, qualified), fatal=True)
+        return self._finish(reply, stdout, started)
+
+    @staticmethod
+    def _finish(reply: dict[str, Any], stdout: BoundedWriter, started: float) -> dict[str, Any]:
+        reply["stdout"] = stdout.getvalue()
+        reply["duration_s"] = time.perf_counter() - started
+        return reply
+
+    def _describe(self, exc: BaseException, qualified: str) -> dict[str, Any]:
+        message = str(exc)
+        kind = "exception"
+        missing = None
+        if isinstance(exc, NotImplementedError):
+            match = _STUB_PATTERN.search(message)
+            missing = match.group(1) if match else qualified
+            kind = "not_implemented"
+        elif isinstance(exc, MemoryError) or "can't allocate memory" in message:
+            kind = "memory"
+        return {
+            "kind": kind,
+            "type": type(exc).__name__,
+            "message": message[:2000],
+            "traceback": trimmed_traceback(exc, self.roots)[:5000],
+            "missing": missing,
+        }
+
+
+def limit_memory(extra_bytes: int) -> None:
+    """Cap the address space at what the process maps now plus `extra_bytes`."""
+    if extra_bytes <= 0:
+        return
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                current = int(line.split()[1]) * 1024
+                break
+        else:
+            return
+    limit = current + extra_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_child(sock: socket.socket, request: dict[str, Any]) -> None:
+    """Set up a freshly forked worker for one submission and serve its calls."""
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    paths = [str(Path(p).resolve()) for p in request["paths"]]
+    sys.path[:0] = paths
+    os.chdir(paths[0])
+    limit_memory(int(request.get("memory_limit_mb", 0)) * 1024 * 1024)
+    Runtime(sock, paths, list(request.get("forbidden", []))).serve()
