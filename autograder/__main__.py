@@ -1,7 +1,5 @@
 """Run the command line with `python -m autograder`."""
 
-import sys
+from autograder.cli import run
 
-from autograder.cli import main
-
-sys.exit(main())
+run()

@@ -7,16 +7,22 @@ on it without reading the suite.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 
+from autograder.worker.errors import NotImplementedYet, StudentError
+
 __all__ = [
+    "RaisedError",
     "Tolerance",
     "TOLERANCES",
     "assert_close",
     "assert_equal",
     "assert_tensor",
+    "raises_in_student_code",
     "tolerance_for",
 ]
 
@@ -168,3 +174,37 @@ def assert_equal(
         context=context,
         check_dtype=check_dtype,
     )
+
+
+class RaisedError:
+    """What `raises_in_student_code` caught: set once the block has ended."""
+
+    error: StudentError | None = None
+
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error is not None else ""
+
+
+@contextlib.contextmanager
+def raises_in_student_code(type_name: str, *, call: str) -> Iterator[RaisedError]:
+    """Expect the block's call into student code to raise the exception `type_name`.
+
+    A stub's `NotImplementedError` passes through unchanged, so the student reads
+    "not implemented yet" rather than a complaint about the exception type.
+
+    Args:
+        type_name: class name of the expected exception, e.g. `"ValueError"`.
+        call: the call as the student would write it, named in failure messages.
+    """
+    raised = RaisedError()
+    try:
+        yield raised
+    except NotImplementedYet:
+        raise
+    except StudentError as exc:
+        if exc.type_name != type_name:
+            raise AssertionError(f"{call} raised {exc.type_name}: {exc.message}; expected {type_name}") from None
+        raised.error = exc
+        return
+    raise AssertionError(f"{call} returned without raising {type_name}")

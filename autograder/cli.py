@@ -1,4 +1,4 @@
-"""Command line: `snn-grade grade | stubs | verify`.
+"""Command line: `snn-grade grade | check | stubs | verify`.
 
 This module only parses arguments and calls library functions. Exit status: 0 when the
 command ran (a grading run exits 0 whatever the score), 1 when the grader or its suites
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--hidden-messages", action="store_true", help="show why hidden tests failed; by default they show only title and outcome")
     _add_limits(grade)
 
+    check = verbs.add_parser("check", help="run the public tests on your own files", description="Grade your files with the public suites and say what to fix next.")
+    check.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="assignment id, e.g. a1_lif (default: every assignment in the folder)")
+    check.add_argument("--dir", type=Path, default=Path("assignments"), metavar="DIR", help="folder with your assignment folders (default: assignments)")
+    _add_limits(check)
+
     stubs = verbs.add_parser("stubs", help="generate assignments/ from solutions/", description="Write the student files: each solution region becomes a stub.")
     stubs.add_argument("--solutions", type=Path, metavar="DIR", help="reference folder (default: solutions/ of this repository)")
     stubs.add_argument("--out", type=Path, metavar="DIR", help="student folder to write (default: assignments/ next to the reference)")
@@ -62,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _limits(args: argparse.Namespace):
-    from autograder.worker.client import Limits
+    from autograder.worker.limits import Limits
 
     if args.call_timeout <= 0:
         raise UserError(f"invalid --call-timeout {args.call_timeout:g}: use a number of seconds above 0")
@@ -106,6 +112,31 @@ def _command_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_check(args: argparse.Namespace) -> int:
+    if not args.dir.is_dir():
+        raise UserError(f"folder {args.dir} not found: run 'snn-grade check' from the repository root or pass --dir")
+    limits = _limits(args)
+    from autograder.worker.launch import launch
+
+    launched = launch()
+    from autograder.engine import grade
+    from autograder.reporters import render_table
+    from autograder.worker.client import Zygote
+
+    with Zygote(launched) as zygote:
+        ids = [args.assignment] if args.assignment else None
+        results = grade(args.dir, ids, "public", limits, zygote)
+    sys.stdout.write(render_table(results))
+    failing = [t for a in results.assignments for t in a.tests if t.status != "passed"]
+    if failing:
+        first = failing[0]
+        reason = first.message.splitlines()[0] if first.message else first.status
+        print(f"\nNext: {first.title}\n      {reason}")
+    else:
+        print("\nEvery public test passes. Hidden tests are graded when you push.")
+    return EXIT_OK
+
+
 def _command_stubs(args: argparse.Namespace) -> int:
     from autograder.stubs import generate
 
@@ -138,6 +169,7 @@ def _command_verify(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "check": _command_check,
     "grade": _command_grade,
     "stubs": _command_stubs,
     "verify": _command_verify,
@@ -161,5 +193,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """Entry point of the `snn-grade` script: run `main` and exit with its status.
+
+    The process ends with `os._exit` once output is flushed, because interpreter
+    shutdown with torch loaded adds about half a second to every command and this
+    process holds nothing else to clean up by then.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

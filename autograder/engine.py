@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import platform
+import sys
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -34,30 +35,30 @@ VISIBILITIES = ("public", "hidden")
 Visibility = Literal["public", "all"]
 
 
-def suite_dirs(assignment_id: str, visibility: Visibility) -> list[Path]:
+def suite_dirs(assignment_id: str, visibility: Visibility, suites_root: Path = SUITES_ROOT) -> list[Path]:
     """Return the suite folders that exist for an assignment, public first."""
     kinds = ("public",) if visibility == "public" else VISIBILITIES
-    return [SUITES_ROOT / kind / assignment_id for kind in kinds if (SUITES_ROOT / kind / assignment_id).is_dir()]
+    return [suites_root / kind / assignment_id for kind in kinds if (suites_root / kind / assignment_id).is_dir()]
 
 
-def suites_hash(assignment_ids: list[str], visibility: Visibility = "all") -> str:
+def suites_hash(assignment_ids: list[str], visibility: Visibility = "all", suites_root: Path = SUITES_ROOT) -> str:
     """Return a short content hash of the suites that grading these assignments runs."""
     digest = hashlib.sha256()
     for assignment_id in sorted(assignment_ids):
-        for folder in suite_dirs(assignment_id, visibility):
+        for folder in suite_dirs(assignment_id, visibility, suites_root):
             for path in sorted(folder.rglob("*.py")):
-                digest.update(path.relative_to(SUITES_ROOT).as_posix().encode())
+                digest.update(path.relative_to(suites_root).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def versions(assignment_ids: list[str], visibility: Visibility) -> dict[str, str]:
+def versions(assignment_ids: list[str], visibility: Visibility, suites_root: Path = SUITES_ROOT) -> dict[str, str]:
     import snntorch
     import torch
 
     return {
         "grader": autograder.__version__,
-        "suites": suites_hash(assignment_ids, visibility),
+        "suites": suites_hash(assignment_ids, visibility, suites_root),
         "torch": torch.__version__,
         "snntorch": snntorch.__version__,
         "python": platform.python_version(),
@@ -78,10 +79,11 @@ def resolve_assignments(submission: Path, assignment_ids: list[str] | None) -> l
 class GradingRun:
     """State shared by the plugin and the engine while one submission is graded."""
 
-    def __init__(self, submission: Path, zygote: Zygote, limits: Limits) -> None:
+    def __init__(self, submission: Path, zygote: Zygote | None, limits: Limits, in_process: bool = False) -> None:
         self.submission = submission
         self.zygote = zygote
         self.limits = limits
+        self.in_process = in_process
         self.modules: dict[str, StudentModule] = {}
 
     def student_module(self, assignment_id: str) -> StudentModule:
@@ -89,13 +91,15 @@ class GradingRun:
         if not (self.submission / assignment.relative_file).is_file():
             raise MissingSubmission(f"{assignment.relative_file} not found in the submission")
         if assignment_id not in self.modules:
-            self.modules[assignment_id] = StudentModule(
-                self.zygote,
-                assignment.module,
-                [self.submission / assignment.id, self.submission],
-                {name: list(targets) for name, targets in assignment.delegation.items()},
-                self.limits,
-            )
+            paths = [self.submission / assignment.id, self.submission]
+            forbidden = {name: list(targets) for name, targets in assignment.delegation.items()}
+            if self.in_process:
+                from autograder.worker.inprocess import InProcessModule
+
+                self.modules[assignment_id] = InProcessModule(assignment.module, paths, forbidden, self.limits)  # type: ignore[assignment]
+            else:
+                assert self.zygote is not None
+                self.modules[assignment_id] = StudentModule(self.zygote, assignment.module, paths, forbidden, self.limits)
         return self.modules[assignment_id]
 
     def close(self) -> None:
@@ -120,14 +124,26 @@ def _quiet_pytest() -> Iterator[io.StringIO]:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
 
 
-def _run_suites(run: GradingRun, folders: list[Path]) -> GradingPlugin:
-    plugin = GradingPlugin(run, SUITES_ROOT)
+def _forget_suite_modules(suites_root: Path) -> None:
+    """Drop suite modules from sys.modules, so the next run imports its own suite files.
+
+    With `--import-mode=importlib`, pytest names a module after its path below the
+    root folder and reuses a module of that name if one is loaded.
+    """
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(suites_root):
+            del sys.modules[name]
+
+
+def _run_suites(run: GradingRun, folders: list[Path], suites_root: Path) -> GradingPlugin:
+    plugin = GradingPlugin(run, suites_root)
     args = [
         *(str(folder) for folder in folders),
         "-c",
         str(SUITES_ROOT / "pytest.ini"),
         "--rootdir",
-        str(SUITES_ROOT),
+        str(suites_root),
         "--import-mode=importlib",
         "--strict-markers",
         "-p",
@@ -137,7 +153,10 @@ def _run_suites(run: GradingRun, folders: list[Path]) -> GradingPlugin:
         "-q",
     ]
     with _quiet_pytest() as output:
-        exit_code = pytest.main(args, plugins=[plugin])
+        try:
+            exit_code = pytest.main(args, plugins=[plugin])
+        finally:
+            _forget_suite_modules(suites_root)
     if plugin.collect_errors:
         raise GraderError("the suites could not be collected:\n" + "\n".join(plugin.collect_errors))
     if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -152,6 +171,8 @@ def grade(
     visibility: Visibility = "all",
     limits: Limits | None = None,
     zygote: Zygote | None = None,
+    suites_root: Path = SUITES_ROOT,
+    in_process: bool = False,
 ) -> GradingResults:
     """Grade one submission folder and return the results document.
 
@@ -161,23 +182,27 @@ def grade(
         visibility: `public` runs the public suites only; `all` adds the hidden ones.
         limits: time and memory limits for student code.
         zygote: a running zygote to reuse across submissions; one is started if None.
+        suites_root: folder with `public/<id>/` and `hidden/<id>/` suites.
+        in_process: import student code into this process instead of a worker. Only
+            for measuring the cost of the process boundary: it disables every protection.
     """
     submission = Path(submission)
     if not submission.is_dir():
         raise UserError(f"submission folder {submission} not found: pass a folder such as 'solutions' or 'assignments'")
     submission = submission.resolve()
     assignments = resolve_assignments(submission, assignment_ids)
-    own_zygote = zygote is None
-    zygote = zygote or Zygote()
-    run = GradingRun(submission, zygote, limits or Limits())
+    own_zygote = zygote is None and not in_process
+    if own_zygote:
+        zygote = Zygote()
+    run = GradingRun(submission, zygote, limits or Limits(), in_process)
     try:
-        folders = [folder for a in assignments for folder in suite_dirs(a.id, visibility)]
+        folders = [folder for a in assignments for folder in suite_dirs(a.id, visibility, suites_root)]
         if not folders:
             raise GraderError(f"no suites found for {', '.join(a.id for a in assignments)}")
-        plugin = _run_suites(run, folders)
+        plugin = _run_suites(run, folders, suites_root.resolve())
     finally:
         run.close()
-        if own_zygote:
+        if own_zygote and zygote is not None:
             zygote.close()
     results = []
     tests = plugin.results()
@@ -194,5 +219,5 @@ def grade(
     return GradingResults(
         submission=str(submission),
         assignments=results,
-        versions=versions([a.id for a in assignments], visibility),
+        versions=versions([a.id for a in assignments], visibility, suites_root),
     )

@@ -76,6 +76,12 @@ def _title_of(item: pytest.Item) -> str:
     return title
 
 
+def _title_with_case(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    title = _title_of(item)
+    return f"{title} [{callspec.id}]" if callspec is not None else title
+
+
 def _assertion_message(exc: AssertionError) -> str:
     text = str(exc).strip()
     # Assertion rewriting appends "assert <expression>" after a custom message; keep the message.
@@ -117,12 +123,17 @@ class GradingPlugin:
         for item in items:
             relative = Path(item.path).resolve().relative_to(self.suites_root)
             visibility, assignment = relative.parts[0], relative.parts[1]
-            self.tests[self._test_id(item)] = _TestState(
-                assignment=assignment,
-                visibility=visibility,
-                title=_title_of(item),
-                points=_points_of(item),
-            )
+            try:
+                self.tests[self._test_id(item)] = _TestState(
+                    assignment=assignment,
+                    visibility=visibility,
+                    title=_title_with_case(item),
+                    points=_points_of(item),
+                )
+            except pytest.UsageError as exc:
+                self.collect_errors.append(str(exc))
+        if self.collect_errors:
+            raise pytest.UsageError("invalid graded tests: " + "; ".join(self.collect_errors))
 
     def _test_id(self, item: pytest.Item) -> str:
         relative = Path(item.path).resolve().relative_to(self.suites_root).as_posix()

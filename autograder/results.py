@@ -20,6 +20,8 @@ STATUSES: tuple[str, ...] = ("passed", "failed", "error", "timeout")
 class TestResult:
     """One graded test."""
 
+    __test__ = False  # Not a pytest test class, despite the name.
+
     id: str
     """Node id relative to the suites folder, e.g. `public/a1_lif/test_leaky_step.py::test_shapes`."""
     title: str

@@ -19,6 +19,7 @@ from typing import Any
 
 from autograder.worker import protocol
 from autograder.worker.launch import LaunchedProcess, launch
+from autograder.worker.limits import Limits
 from autograder.worker.errors import (
     BadReply,
     CallTimeout,
@@ -30,19 +31,6 @@ from autograder.worker.errors import (
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for student code.
-
-    Attributes:
-        call_timeout_s: seconds one call may run before the worker is stopped.
-        memory_limit_mb: address space a worker may add to what it maps at start, in MiB.
-    """
-
-    call_timeout_s: float = 10.0
-    memory_limit_mb: int = 2048
 
 
 @dataclass
