@@ -107,3 +107,17 @@ def test_closed_connection_raises_eof() -> None:
         left.close()
         with pytest.raises(EOFError):
             protocol.receive(right)
+
+
+def test_generator_roundtrip_continues_same_stream() -> None:
+    generator = torch.Generator().manual_seed(7)
+    torch.rand(5, generator=generator)
+    decoded = roundtrip(generator)
+    assert isinstance(decoded, torch.Generator)
+    assert torch.equal(torch.rand(4, generator=decoded), torch.rand(4, generator=generator))
+
+
+def test_malformed_generator_state_is_rejected() -> None:
+    document = {"value": {"$generator": {"$tensor": {"dtype": "uint8", "shape": [2], "data": "AAA="}}}}
+    with pytest.raises(ProtocolError):
+        protocol.decode(json.dumps(document).encode())

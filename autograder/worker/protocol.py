@@ -1,9 +1,10 @@
 """Message format between the grader and the worker: length-prefixed JSON.
 
 Only plain data crosses the process boundary: None, booleans, numbers (NaN and
-infinities included), strings, lists, tuples, string-keyed dicts, torch tensors and
-NumPy arrays. Tensors and arrays travel as dtype, shape and raw bytes, so decoding a
-reply never runs code from the other side (no pickle, no `torch.load`).
+infinities included), strings, lists, tuples, string-keyed dicts, torch tensors, NumPy
+arrays and CPU `torch.Generator`s (as their state tensor). Tensors and arrays travel as
+dtype, shape and raw bytes, so decoding a reply never runs code from the other side
+(no pickle, no `torch.load`).
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ def _to_plain(value: Any, depth: int = 0) -> Any:
             raise ProtocolError(f"arrays of dtype {value.dtype} are not supported")
         raw = np.ascontiguousarray(value).tobytes()
         return {"$ndarray": {"dtype": name, "shape": list(value.shape), "data": _encode_bytes(raw)}}
+    if isinstance(value, torch.Generator):
+        if value.device.type != "cpu":
+            raise ProtocolError("only CPU generators are supported")
+        return {"$generator": _to_plain(value.get_state(), depth + 1)}
     if isinstance(value, np.generic):
         return _to_plain(value.item(), depth)
     if isinstance(value, tuple):  # torch.Size is a tuple too
@@ -120,9 +125,22 @@ def _decode_array(spec: Any) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
+def _decode_generator(spec: Any) -> torch.Generator:
+    state = _from_plain(spec)
+    if not isinstance(state, torch.Tensor) or state.dtype != torch.uint8 or state.dim() != 1:
+        raise ProtocolError("malformed generator state")
+    generator = torch.Generator()
+    try:
+        generator.set_state(state)
+    except RuntimeError as exc:
+        raise ProtocolError(f"invalid generator state: {exc}") from None
+    return generator
+
+
 _TAGGED = {
     "$tensor": _decode_tensor,
     "$ndarray": _decode_array,
+    "$generator": _decode_generator,
 }
 
 
