@@ -139,10 +139,13 @@ class Worker:
         forbidden: list[str],
         seed: int = 0,
         timeout_s: float | None = None,
+        harness: str | None = None,
     ) -> CallRecord:
         qualified = f"{module}.{function}"
         timeout = timeout_s if timeout_s is not None else self.limits.call_timeout_s
         request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed}
+        if harness is not None:
+            request["harness"] = harness
         try:
             protocol.send(self.sock, request)
             self.sock.settimeout(timeout)
@@ -244,6 +247,18 @@ class StudentModule:
         return self._worker
 
     def call(self, function: str, *args: Any, timeout_s: float | None = None, seed: int = 0, **kwargs: Any) -> CallRecord:
+        """Call the student's `function` in the worker and return the whole record."""
+        return self._invoke(function, args, kwargs, timeout_s, seed, None)
+
+    def _invoke(
+        self,
+        function: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        timeout_s: float | None,
+        seed: int,
+        harness: str | None,
+    ) -> CallRecord:
         self.calls += 1
         started = time.perf_counter()
         record = self._live_worker().call(
@@ -254,10 +269,32 @@ class StudentModule:
             forbidden=self._forbidden.get(function, []),
             seed=seed,
             timeout_s=timeout_s,
+            harness=harness,
         )
         record.duration_s = time.perf_counter() - started
         self.records.append(record)
         return record
+
+    def run_harness(
+        self,
+        harness: str,
+        *args: Any,
+        function: str,
+        timeout_s: float | None = None,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> CallRecord:
+        """Run grader code `harness` in the worker on the student's module.
+
+        Args:
+            harness: `autograder.harnesses.<module>:<function>`; it receives the student's
+                module, then `args` and `kwargs`.
+            function: the student function the harness exercises, named in messages; its
+                forbidden snnTorch names apply to the whole harness call.
+            timeout_s: time limit of this call; the worker's default if None.
+            seed: seed for Python, NumPy and torch before the call.
+        """
+        return self._invoke(function, args, kwargs, timeout_s, seed, harness)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

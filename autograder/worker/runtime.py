@@ -8,6 +8,7 @@ none of it beyond the plain data it decodes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import inspect
 import io
@@ -20,7 +21,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -32,6 +33,22 @@ from autograder.worker.delegation import DelegationWatch
 MAX_CAPTURED_CHARS = 20_000
 
 _STUB_PATTERN = re.compile(r"([A-Za-z_][\w.]*) is not implemented yet")
+
+
+#: Package whose functions may run in the worker on the student's module.
+HARNESS_PACKAGE = "autograder.harnesses."
+
+
+def load_harness(name: str) -> Callable[..., Any]:
+    """Return the harness function `package.module:function`, which takes the student's module first.
+
+    A harness is grader code that drives student code inside the worker, for example
+    a training loop that builds the student's network and returns its predictions.
+    """
+    module_name, _, function_name = name.partition(":")
+    if not module_name.startswith(HARNESS_PACKAGE) or not function_name:
+        raise ValueError(f"invalid harness {name!r}: expected '{HARNESS_PACKAGE}<module>:<function>'")
+    return getattr(importlib.import_module(module_name), function_name)
 
 
 class BoundedWriter(io.TextIOBase):
@@ -136,7 +153,10 @@ class Runtime:
                     module = importlib.import_module(module_name)
                 except Exception as exc:
                     return self._finish(reply | self._describe(exc, qualified) | {"kind": "import"}, stdout, started)
-                function = getattr(module, function_name, None)
+                if request.get("harness"):
+                    function = functools.partial(load_harness(str(request["harness"])), module)
+                else:
+                    function = getattr(module, function_name, None)
                 if not callable(function):
                     reply.update(kind="missing", message=f"{module_name}.py has no function {function_name}")
                 else:
