@@ -1,0 +1,1 @@
+"""Helpers that every assignment may use: data loading."""
