@@ -42,6 +42,31 @@ ASSIGNMENTS: dict[str, Assignment] = {
                 "lapicque_step": ("snntorch.Lapicque",),
             },
         ),
+        Assignment(
+            id="a2_encoding",
+            title="Spike encoding: rate, latency and delta codes",
+            module="encoding",
+            delegation={
+                "rate_encode": ("snntorch.spikegen.rate", "snntorch.spikegen.rate_conv"),
+                "latency_encode": (
+                    "snntorch.spikegen.latency",
+                    "snntorch.spikegen.latency_code",
+                    "snntorch.spikegen.latency_code_linear",
+                    "snntorch.spikegen.latency_code_log",
+                ),
+                "delta_encode": ("snntorch.spikegen.delta",),
+            },
+        ),
+        Assignment(
+            id="a3_training",
+            title="Surrogate-gradient training of a spiking MLP on MNIST",
+            module="training",
+            delegation={
+                "FastSigmoid": ("snntorch.surrogate.FastSigmoid", "snntorch.surrogate.fast_sigmoid"),
+                "fast_sigmoid": ("snntorch.surrogate.FastSigmoid", "snntorch.surrogate.fast_sigmoid"),
+                "SpikingMLP": ("snntorch.surrogate.FastSigmoid", "snntorch.surrogate.fast_sigmoid"),
+            },
+        ),
     ]
 }
 

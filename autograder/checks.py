@@ -177,7 +177,7 @@ def assert_equal(
 
 
 class RaisedError:
-    """What `raises_in_student_code` caught: set once the block has ended."""
+    """The exception `raises_in_student_code` caught, set once the block has ended."""
 
     error: StudentError | None = None
 

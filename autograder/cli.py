@@ -197,8 +197,8 @@ def run() -> None:
     """Entry point of the `snn-grade` script: run `main` and exit with its status.
 
     The process ends with `os._exit` once output is flushed, because interpreter
-    shutdown with torch loaded adds about half a second to every command and this
-    process holds nothing else to clean up by then.
+    shutdown with torch loaded adds about half a second to every command, and nothing
+    else is left to clean up by then.
     """
     code = main()
     logging.shutdown()

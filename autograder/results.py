@@ -30,7 +30,7 @@ class TestResult:
     max_score: int
     status: Status
     message: str
-    """Why points were lost; empty when the test passed."""
+    """The reason points were lost; empty when the test passed."""
     visibility: Visibility
     duration_s: float
 

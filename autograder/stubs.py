@@ -91,7 +91,7 @@ def stub_source(source: str, module: str, origin: str = "<source>") -> str:
 def solution_lines(source: str) -> set[str]:
     """Return the stripped code lines inside solution regions that appear nowhere else.
 
-    A student file must contain none of them: they are the reference's answer.
+    A student file must contain none of them, because they are the reference solution.
     """
     inside, outside = set(), set()
     in_region = False

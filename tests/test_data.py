@@ -55,7 +55,8 @@ def test_loader_returns_scaled_float_images() -> None:
     assert len(dataset) == 1000
     assert image.shape == (1, 28, 28)
     assert image.dtype == torch.float32
-    assert 0.0 <= float(image.min()) and float(image.max()) <= 1.0
+    assert float(image.min()) >= 0.0
+    assert float(image.max()) <= 1.0
     assert label.dtype == torch.long
 
 

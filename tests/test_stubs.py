@@ -1,4 +1,4 @@
-"""Is assignments/ exactly what the generator makes of solutions/, with no answer left in it?"""
+"""Is assignments/ exactly what the generator makes of solutions/, with no solution left in it?"""
 
 from __future__ import annotations
 

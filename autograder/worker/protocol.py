@@ -40,7 +40,7 @@ _NUMPY_DTYPES = {name for name in _TORCH_DTYPES if name != "bfloat16"}
 
 
 class ProtocolError(Exception):
-    """A message that is malformed, too large, or holds a type the protocol does not carry."""
+    """A message that is malformed, too large, or contains a type the protocol does not carry."""
 
 
 def _encode_bytes(raw: bytes) -> str:
