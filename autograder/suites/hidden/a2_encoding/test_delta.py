@@ -1,26 +1,13 @@
 """Hidden tests for delta_encode against spikegen.delta on random walks and exact ties."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from autograder.checks import assert_equal
+from autograder.suites.hidden.a2_encoding import oracle
 
-
-def _load_oracle():
-    name = "a2_encoding_hidden_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
 
 #: (shape, threshold) of the random walks. Time is dimension 0.
 WALK_CASES = [

@@ -1,26 +1,12 @@
 """Hidden tests for first_spike_time on random trains, silent elements and latency codes."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from autograder.checks import assert_equal, assert_tensor
-
-
-def _load_oracle():
-    name = "a2_encoding_hidden_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
+from autograder.suites.hidden.a2_encoding import oracle
 
 
 def _first_steps_by_loop(spk):

@@ -1,24 +1,11 @@
 """Hidden tests for latency_encode against spikegen.latency on random, well-conditioned inputs."""
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
+from autograder.suites.hidden.a2_encoding import oracle
 
-def _load_oracle():
-    name = "a2_encoding_hidden_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
 
 #: (shape, num_steps, tau, threshold) of the log code without normalization. Each
 #: num_steps leaves room for the latest time, τ ln((θ + ε) / ε).

@@ -1,26 +1,13 @@
 """Hidden tests for latency_encode at 0, 1 and the threshold, on rounding ties and on invalid input."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from autograder.checks import raises_in_student_code
+from autograder.suites.hidden.a2_encoding import oracle
 
-
-def _load_oracle():
-    name = "a2_encoding_hidden_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
 
 #: (linear, normalize, num_steps, tau, threshold) of the hand-built cases. The
 #: thresholds are exact in binary floating point, so inputs equal to them or to a

@@ -7,27 +7,14 @@ engine seeds every call identically, so each test's outcome is fixed for a given
 submission. The bounds hold for any seed.
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from autograder.checks import assert_equal, assert_tensor, raises_in_student_code
+from autograder.suites.hidden.a2_encoding import oracle
 
-
-def _load_oracle():
-    name = "a2_encoding_hidden_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
 
 #: Largest failure probability allowed for a correct submission in any test here.
 MAX_FALSE_FAILURE = 1e-6
