@@ -1,6 +1,5 @@
 """Hidden tests for delta_encode against spikegen.delta on random walks and exact ties."""
 
-from pathlib import Path
 
 import pytest
 import torch

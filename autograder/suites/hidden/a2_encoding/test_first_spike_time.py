@@ -1,6 +1,5 @@
 """Hidden tests for first_spike_time on random trains, silent elements and latency codes."""
 
-from pathlib import Path
 
 import pytest
 import torch

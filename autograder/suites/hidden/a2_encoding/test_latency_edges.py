@@ -1,6 +1,5 @@
 """Hidden tests for latency_encode at 0, 1 and the threshold, on rounding ties and on invalid input."""
 
-from pathlib import Path
 
 import pytest
 import torch

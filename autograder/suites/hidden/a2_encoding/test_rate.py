@@ -7,7 +7,6 @@ engine seeds every call identically, so each test's outcome is fixed for a given
 submission. The bounds hold for any seed.
 """
 
-from pathlib import Path
 
 import pytest
 import torch
