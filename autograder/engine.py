@@ -13,7 +13,9 @@ import io
 import logging
 import os
 import platform
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -85,13 +87,33 @@ class GradingRun:
         self.limits = limits
         self.in_process = in_process
         self.modules: dict[str, StudentModule] = {}
+        self._staging: Path | None = None
+
+    def _worker_root(self) -> Path:
+        """Return the folder the worker imports from: the submission, or a private copy.
+
+        A worker that switches to an unprivileged user gets a copy it can read but not
+        change, so it can neither edit the student's files nor write into the checkout.
+        """
+        if self.limits.worker_user is None or os.getuid() != 0 or self.in_process:
+            return self.submission
+        if self._staging is None:
+            self._staging = Path(tempfile.mkdtemp(prefix="snn-grade-submission-"))
+            self._staging.chmod(0o755)
+            for name in [*ASSIGNMENTS, "common"]:
+                if (self.submission / name).is_dir():
+                    shutil.copytree(self.submission / name, self._staging / name, symlinks=False, ignore=shutil.ignore_patterns("__pycache__"))
+            for path in self._staging.rglob("*"):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        return self._staging
 
     def student_module(self, assignment_id: str) -> StudentModule:
         assignment = ASSIGNMENTS[assignment_id]
         if not (self.submission / assignment.relative_file).is_file():
             raise MissingSubmission(f"{assignment.relative_file} not found in the submission")
         if assignment_id not in self.modules:
-            paths = [self.submission / assignment.id, self.submission]
+            root = self._worker_root()
+            paths = [root / assignment.id, root]
             forbidden = {name: list(targets) for name, targets in assignment.delegation.items()}
             if self.in_process:
                 from autograder.worker.inprocess import InProcessModule
@@ -106,6 +128,9 @@ class GradingRun:
         for module in self.modules.values():
             module.close()
         self.modules.clear()
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
 
 
 @contextlib.contextmanager

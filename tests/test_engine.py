@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -185,3 +188,71 @@ def test_missing_submission_folder_is_user_error(tmp_path: Path, zygote: Zygote)
 def test_folder_without_assignments_is_user_error(tmp_path: Path, zygote: Zygote) -> None:
     with pytest.raises(UserError, match="no assignment found"):
         grade(tmp_path, zygote=zygote)
+
+
+PEEKING_STUDENT = '''
+import os
+
+def whoami():
+    return os.getuid()
+
+def read(path):
+    with open(path) as handle:
+        return handle.read()
+
+def write_here(name):
+    with open(name, "w") as handle:
+        handle.write("forged")
+    return True
+'''
+
+PEEKING_SUITE = '''
+import pytest
+
+SECRET = {secret!r}
+
+@pytest.mark.points(1)
+def test_not_root(student):
+    """The worker does not run as root."""
+    assert student.whoami() != 0, "the worker runs as root"
+
+@pytest.mark.points(1)
+def test_cannot_read_secret(student):
+    """The worker cannot read a file only root may read."""
+    student.read(SECRET)
+
+@pytest.mark.points(1)
+def test_cannot_write_submission(student):
+    """The worker cannot write into its submission folder."""
+    student.write_here("result.json")
+'''
+
+
+def nobody_can_run_python() -> bool:
+    """Return whether user nobody can read this interpreter's files (not under /root, say)."""
+    if os.getuid() != 0:
+        return False
+    probe = subprocess.run(["runuser", "-u", "nobody", "--", sys.executable, "-c", "import encodings.ascii, torch"], capture_output=True, timeout=120)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not nobody_can_run_python(), reason="needs root and a Python installation that user nobody can read")
+def test_worker_user_is_unprivileged(tmp_path: Path, zygote: Zygote) -> None:
+    secret = tmp_path / "secret" / "expected.txt"
+    secret.parent.mkdir()
+    secret.write_text("hidden expected values")
+    secret.parent.chmod(0o700)
+    submission = tmp_path / "submission"
+    write(submission / "a1_lif", "lif.py", PEEKING_STUDENT)
+    root = tmp_path / "suites"
+    write(root / "public" / "a1_lif", "test_peek.py", PEEKING_SUITE.format(secret=str(secret)))
+
+    limits = Limits(call_timeout_s=5.0, worker_user="nobody")
+    tests = {t.id.split("::")[1]: t for t in grade(submission, ["a1_lif"], "all", limits, zygote, suites_root=root).assignments[0].tests}
+
+    assert tests["test_not_root"].status == "passed"
+    assert tests["test_cannot_read_secret"].status == "error"
+    assert "PermissionError" in tests["test_cannot_read_secret"].message
+    assert tests["test_cannot_write_submission"].status == "error"
+    assert "PermissionError" in tests["test_cannot_write_submission"].message
+    assert not (submission / "a1_lif" / "result.json").exists()

@@ -76,6 +76,7 @@ class Zygote:
             "paths": [str(p) for p in paths],
             "forbidden": forbidden,
             "memory_limit_mb": limits.memory_limit_mb,
+            "user": limits.worker_user,
         }
         protocol.send(self.control, request)
         data, fds, _, _ = socket.recv_fds(self.control, 65536, 1)
@@ -206,6 +207,8 @@ def _record(qualified: str, reply: dict[str, Any], forbidden: list[str]) -> Call
         module_file = qualified.split(".")[0] + ".py"
         summary = f"importing {module_file} failed with {type_name}: {message}"
         error = StudentError(qualified, type_name, message, traceback, summary=summary)
+    elif kind == "setup":
+        raise WorkerCrashed(message)
     elif kind == "memory":
         raise WorkerCrashed(f"{qualified} ran out of memory: {type_name}: {message[:300]}")
     elif kind == "missing":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -19,6 +20,21 @@ _BOOT = (
     "import sys; sys.path.insert(0, {root!r}); "
     "from autograder.worker import zygote; sys.path.remove({root!r}); zygote.main()"
 )
+
+
+#: Environment variables the worker keeps; the rest (tokens, GITHUB_OUTPUT and other
+#: paths the grader writes to) are not passed to student code.
+_KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "USER", "LOGNAME", "CUDA_VISIBLE_DEVICES")
+_KEPT_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_")
+
+
+def worker_environment() -> dict[str, str]:
+    """Return the grader's environment reduced to what the worker needs."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name in _KEPT_VARIABLES or name.startswith(_KEPT_PREFIXES)
+    }
 
 
 @dataclass
@@ -41,6 +57,7 @@ def launch() -> LaunchedProcess:
         stdout=subprocess.DEVNULL,
         stderr=log,
         close_fds=True,
+        env=worker_environment(),
     )
     child_end.close()
     return LaunchedProcess(process=process, control=parent_end, log=log)

@@ -13,11 +13,13 @@ import importlib
 import inspect
 import io
 import os
+import pwd
 import random
 import re
 import resource
 import socket
 import sys
+import sysconfig
 import time
 import traceback
 from pathlib import Path
@@ -215,14 +217,45 @@ def limit_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def drop_privileges(user: str) -> None:
+    """Switch this process to `user`'s uid and primary gid, with no supplementary groups."""
+    record = pwd.getpwnam(user)
+    os.setgroups([])
+    os.setgid(record.pw_gid)
+    os.setuid(record.pw_uid)
+    os.environ["HOME"] = record.pw_dir if os.access(record.pw_dir, os.W_OK) else "/tmp"
+    for needed in (sysconfig.get_paths()["stdlib"], os.path.dirname(torch.__file__)):
+        if not os.access(needed, os.R_OK | os.X_OK):
+            raise PermissionError(
+                f"user {user} cannot read {needed}; install Python and the packages where every "
+                "user can read them (as on GitHub-hosted runners), or grade without a worker user"
+            )
+
+
 def run_child(sock: socket.socket, request: dict[str, Any]) -> None:
     """Set up a freshly forked worker for one submission and serve its calls."""
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    paths = [str(Path(p).resolve()) for p in request["paths"]]
-    sys.path[:0] = paths
-    os.chdir(paths[0])
-    limit_memory(int(request.get("memory_limit_mb", 0)) * 1024 * 1024)
-    Runtime(sock, paths, list(request.get("forbidden", []))).serve()
+    try:
+        paths = [str(Path(p).resolve()) for p in request["paths"]]
+        if request.get("user") and os.getuid() == 0:
+            drop_privileges(str(request["user"]))
+        sys.path[:0] = paths
+        os.chdir(paths[0])
+        limit_memory(int(request.get("memory_limit_mb", 0)) * 1024 * 1024)
+        runtime = Runtime(sock, paths, list(request.get("forbidden", [])))
+    except Exception as exc:  # Report the failure on the first call instead of vanishing.
+        _reply_setup_failure(sock, exc)
+        return
+    runtime.serve()
+
+
+def _reply_setup_failure(sock: socket.socket, exc: Exception) -> None:
+    message = f"the worker could not start: {type(exc).__name__}: {exc}"
+    try:
+        protocol.receive(sock)
+        protocol.send(sock, {"ok": False, "kind": "setup", "message": message, "stdout": "", "fatal": True})
+    except (EOFError, OSError, protocol.ProtocolError):
+        pass

@@ -14,7 +14,9 @@ Control messages on the socket passed as argv[1]:
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import signal
 import socket
 import sys
@@ -71,6 +73,12 @@ def main() -> None:
     import torch  # noqa: F401
 
     from autograder.worker import delegation, protocol, runtime  # noqa: F401
+
+    # Harnesses too: a worker that switched users may be unable to read the grader's files.
+    import autograder.harnesses
+
+    for info in pkgutil.iter_modules(autograder.harnesses.__path__, "autograder.harnesses."):
+        importlib.import_module(info.name)
 
     protocol.send(control, {"ready": True, "pid": os.getpid()})
     serve(control)
