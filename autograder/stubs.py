@@ -88,10 +88,15 @@ def stub_source(source: str, module: str, origin: str = "<source>") -> str:
     return "".join(out)
 
 
+#: Solution lines shorter than this (`else:`, `)`, `return x`) say nothing about the solution.
+MIN_SOLUTION_LINE = 10
+
+
 def solution_lines(source: str) -> set[str]:
     """Return the stripped code lines inside solution regions that appear nowhere else.
 
     A student file must contain none of them, because they are the reference solution.
+    Lines shorter than `MIN_SOLUTION_LINE` characters are left out.
     """
     inside, outside = set(), set()
     in_region = False
@@ -103,7 +108,7 @@ def solution_lines(source: str) -> set[str]:
             in_region = False
         elif marker and not marker.startswith("#"):
             (inside if in_region else outside).add(marker)
-    return inside - outside
+    return {line for line in inside - outside if len(line) >= MIN_SOLUTION_LINE}
 
 
 def _student_file(path: Path, relative: Path) -> bytes:

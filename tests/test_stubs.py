@@ -60,8 +60,8 @@ def test_malformed_markers_are_rejected(source: str, error: str) -> None:
 
 
 def test_solution_lines_exclude_lines_used_elsewhere() -> None:
-    source = f"def f(x):\n    return x\n\ndef g(x):\n    {BEGIN}\n    y = x + 1\n    return x\n    {END}\n"
-    assert solution_lines(source) == {"y = x + 1"}
+    source = f"def f(x):\n    return x + 10\n\ndef g(x):\n    {BEGIN}\n    y = x + 100\n    return x + 10\n    else:\n    {END}\n"
+    assert solution_lines(source) == {"y = x + 100"}
 
 
 def test_generate_writes_copies_and_removes(tmp_path: Path) -> None:
