@@ -1,4 +1,4 @@
-"""Command line: `snn-grade grade | check | stubs | verify`.
+"""Command line: `snn-grade grade | check | release | stubs | verify`.
 
 This module only parses arguments and calls library functions. Exit status: 0 when the
 command ran (a grading run exits 0 whatever the score), 1 when the grader or its suites
@@ -45,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR", help="folder with one subfolder per assignment, e.g. 'solutions' or 'assignments'")
     grade.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable); default: every assignment in the folder")
     grade.add_argument("--visibility", choices=("public", "all"), default="all", help="'public' runs only the suites students have; 'all' adds the hidden ones (default)")
-    grade.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    grade.add_argument(
+        "--format",
+        choices=("table", "json", "markdown", "gradescope"),
+        default="table",
+        help="output format: a terminal table (default), the JSON results document, Markdown feedback, or Gradescope's results.json",
+    )
     grade.add_argument("--output", type=Path, metavar="FILE", help="write the output to FILE instead of standard output")
     grade.add_argument("--hidden-messages", action="store_true", help="show why hidden tests failed; by default they show only title and outcome")
     _add_limits(grade)
@@ -59,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     stubs.add_argument("--solutions", type=Path, metavar="DIR", help="reference folder (default: solutions/ of this repository)")
     stubs.add_argument("--out", type=Path, metavar="DIR", help="student folder to write (default: assignments/ next to the reference)")
     stubs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the student folder is out of date")
+
+    release = verbs.add_parser(
+        "release",
+        help="build the student template and the Classroom 50 bundles",
+        description="Write OUT_DIR/template (the student template repository) and OUT_DIR/classroom50/<assignment> (autograder bundles).",
+    )
+    release.add_argument("out", type=Path, metavar="OUT_DIR", help="empty or new folder to write")
+    release.add_argument("--assignment", action="append", metavar="ID", help="release only this assignment (repeatable); default: all")
+    release.add_argument("--workflow", choices=("none", "standalone"), default="none", help="'standalone' adds .github/workflows/grade.yml for repositories without Classroom 50")
+    release.add_argument("--no-hidden-in-bundle", action="store_true", help="leave hidden suites out of the bundles, because Classroom 50 serves bundles publicly; they then run only in batch grading")
+    release.add_argument("--root", type=Path, metavar="DIR", help="repository with solutions/ and pyproject.toml (default: this repository)")
 
     verify = verbs.add_parser("verify", help="check that the suites separate right from wrong", description="Grade the reference, the stubs and the catalogue of known submissions.")
     verify.add_argument("--assignment", action="append", metavar="ID", help="verify only this assignment (repeatable)")
@@ -153,6 +169,25 @@ def _command_stubs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_release(args: argparse.Namespace) -> int:
+    from autograder.release import release
+
+    summary = release(
+        args.root or _repository_root(),
+        args.out,
+        args.assignment,
+        workflow=args.workflow,
+        hidden_in_bundle=not args.no_hidden_in_bundle,
+    )
+    print(f"template: {summary.template}")
+    for assignment_id, bundle in summary.bundles.items():
+        size = summary.bundle_bytes[assignment_id] / 1024
+        print(f"classroom50 bundle: {bundle} ({size:.0f} KiB compressed)")
+    print("Copy each bundle to <classroom>/autograders/<slug>/ in your classroom50 repository;")
+    print("add the assignment with: gh teacher assignment add ORG CLASSROOM SLUG --name NAME --runtime BUNDLE/runtime.json")
+    return EXIT_OK
+
+
 def _command_verify(args: argparse.Namespace) -> int:
     limits = _limits(args)
     from autograder.worker.launch import launch
@@ -171,6 +206,7 @@ def _command_verify(args: argparse.Namespace) -> int:
 COMMANDS = {
     "check": _command_check,
     "grade": _command_grade,
+    "release": _command_release,
     "stubs": _command_stubs,
     "verify": _command_verify,
 }
