@@ -13,7 +13,12 @@ Each entry is a folder `tests/catalogue/<assignment>/<name>/` with an `entry.tom
 
 Files shipped in the entry folder (other than `entry.toml`) are copied over the
 reference before the replacements apply. A `must_fail` pattern matches a test whose
-id, without its `[parameters]`, ends with the pattern; every other test must pass.
+id, without its `[parameters]`, ends with the pattern, and `*` matches every test;
+every other test must pass.
+
+A hostile entry (`expect = "hostile"`) attacks the grader. Besides `must_fail` it may
+give the exact assignment `score` it must get, `flags` (text each expected flag
+contains) and `messages` (text that some failed test's message contains).
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ENTRY_FILE = "entry.toml"
-EXPECTATIONS = ("wrong", "correct")
+EXPECTATIONS = ("wrong", "correct", "hostile")
+ALL_TESTS = "*"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class Entry:
     expect: str
     must_fail: list[str] = field(default_factory=list)
     replacements: list[Replacement] = field(default_factory=list)
+    score: int | None = None
+    flags: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -76,12 +85,19 @@ def load_entry(folder: Path) -> Entry:
         raise UserError(f"{source}: cannot read catalogue entry: {exc}") from None
     expect = data.get("expect")
     if expect not in EXPECTATIONS:
-        raise UserError(f"{source}: invalid expect {expect!r}; use 'wrong' or 'correct'")
+        raise UserError(f"{source}: invalid expect {expect!r}; use 'wrong', 'correct' or 'hostile'")
     must_fail = data.get("must_fail", [])
     if not isinstance(must_fail, list) or not all(isinstance(p, str) and p for p in must_fail):
         raise UserError(f"{source}: must_fail must be a list of test ids")
     if expect == "wrong" and not must_fail:
         raise UserError(f"{source}: a wrong submission must list the tests it fails in must_fail")
+    score = data.get("score")
+    if score is not None and (type(score) is not int or score < 0):
+        raise UserError(f"{source}: invalid score {score!r}; use a whole number of points")
+    texts = {key: data.get(key, []) for key in ("flags", "messages")}
+    for key, value in texts.items():
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise UserError(f"{source}: {key} must be a list of non-empty strings")
     if expect == "correct" and must_fail:
         raise UserError(f"{source}: a correct submission cannot have must_fail entries")
     replacements = []
@@ -98,6 +114,9 @@ def load_entry(folder: Path) -> Entry:
         expect=expect,
         must_fail=must_fail,
         replacements=replacements,
+        score=score,
+        flags=texts["flags"],
+        messages=texts["messages"],
     )
 
 
@@ -142,7 +161,7 @@ def materialize(entry: Entry, solutions: Path, destination: Path) -> Path:
 
 
 def _matches(test_id: str, pattern: str) -> bool:
-    return test_id.split("[", 1)[0].endswith(pattern)
+    return pattern == ALL_TESTS or test_id.split("[", 1)[0].endswith(pattern)
 
 
 def expectation_problems(entry: Entry, result: AssignmentResult) -> list[str]:
@@ -158,4 +177,12 @@ def expectation_problems(entry: Entry, result: AssignmentResult) -> list[str]:
         elif not should_fail and test.score < test.max_score:
             first_line = test.message.splitlines()[0] if test.message else test.status
             problems.append(f"{test.id} lost points but should pass: {first_line}")
+    if entry.score is not None and result.score != entry.score:
+        problems.append(f"scored {result.score}, expected exactly {entry.score}")
+    for expected in entry.flags:
+        if not any(expected in flag for flag in result.flags):
+            problems.append(f"no flag contains {expected!r} (flags: {result.flags})")
+    for expected in entry.messages:
+        if not any(expected in test.message for test in result.tests if test.status != "passed"):
+            problems.append(f"no failed test's message contains {expected!r}")
     return problems

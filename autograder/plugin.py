@@ -160,6 +160,8 @@ class GradingPlugin:
             module = self.run.modules.get(state.assignment)
             if module is not None:
                 state.stdout.extend(record.stdout for record in module.records if record.stdout)
+                for attempt in getattr(module, "network_attempts", []):
+                    self._add_flag(state.assignment, f"network: {attempt}")
         if state.status is not None or report.passed and call.when != "call":
             return
         if report.skipped:
@@ -174,13 +176,13 @@ class GradingPlugin:
             state.status = "passed"
 
     def _flag(self, assignment: str, exc: BaseException | None) -> None:
-        flags = self.flags.setdefault(assignment, [])
         if isinstance(exc, Delegated):
-            flag = f"delegation: {exc.function} calls {', '.join(exc.used)}"
+            self._add_flag(assignment, f"delegation: {exc.function} calls {', '.join(exc.used)}")
         elif isinstance(exc, CallTimeout):
-            flag = "timeout: a call did not return within its time limit"
-        else:
-            return
+            self._add_flag(assignment, "timeout: a call did not return within its time limit")
+
+    def _add_flag(self, assignment: str, flag: str) -> None:
+        flags = self.flags.setdefault(assignment, [])
         if flag not in flags:
             flags.append(flag)
 

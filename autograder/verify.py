@@ -28,6 +28,8 @@ class AssignmentReport:
     wrong_total: int = 0
     correct_kept: int = 0
     correct_total: int = 0
+    hostile_ok: int = 0
+    hostile_total: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -57,17 +59,21 @@ def verify_assignment(root: Path, assignment_id: str, limits: Limits, zygote: Zy
     report.stubs = (score, max_score)
     if score != 0:
         report.problems.append(f"{assignment_id}: the stubs score {score}/{max_score}, not zero")
+    entries = [*load_entries(root / "tests" / "catalogue", [assignment_id]), *load_entries(root / "tests" / "hostile", [assignment_id])]
     with tempfile.TemporaryDirectory(prefix="snn-grade-verify-") as scratch:
-        for entry in load_entries(root / "tests" / "catalogue", [assignment_id]):
+        for entry in entries:
             submission = materialize(entry, root / "solutions", Path(scratch))
             score, max_score, result = _score(submission, assignment_id, limits, zygote)
             problems = expectation_problems(entry, result)  # type: ignore[arg-type]
             if entry.expect == "wrong":
                 report.wrong_total += 1
                 report.wrong_caught += not problems
-            else:
+            elif entry.expect == "correct":
                 report.correct_total += 1
                 report.correct_kept += not problems
+            else:
+                report.hostile_total += 1
+                report.hostile_ok += not problems
             report.problems.extend(f"{entry.label}: {problem}" for problem in problems)
     return report
 
@@ -79,12 +85,13 @@ def verify(root: Path, assignment_ids: list[str] | None, limits: Limits, zygote:
 
 
 def render_report(report: VerifyReport) -> str:
-    header = f"{'assignment':<12}  {'reference':>9}  {'stubs':>7}  {'wrong caught':>12}  {'correct kept':>12}"
+    header = f"{'assignment':<12}  {'reference':>9}  {'stubs':>7}  {'wrong caught':>12}  {'correct kept':>12}  {'hostile as expected':>19}"
     lines = [header, "-" * len(header)]
     for a in report.assignments:
         lines.append(
             f"{a.id:<12}  {f'{a.reference[0]}/{a.reference[1]}':>9}  {f'{a.stubs[0]}/{a.stubs[1]}':>7}  "
-            f"{f'{a.wrong_caught}/{a.wrong_total}':>12}  {f'{a.correct_kept}/{a.correct_total}':>12}"
+            f"{f'{a.wrong_caught}/{a.wrong_total}':>12}  {f'{a.correct_kept}/{a.correct_total}':>12}  "
+            f"{f'{a.hostile_ok}/{a.hostile_total}':>19}"
         )
     problems = [p for a in report.assignments for p in a.problems]
     if problems:

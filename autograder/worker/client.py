@@ -7,6 +7,7 @@ a function that sends its arguments to the worker and decodes the reply.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ from autograder.worker.launch import LaunchedProcess, launch
 from autograder.worker.limits import Limits
 from autograder.worker.errors import (
     BadReply,
+    CallFailed,
     CallTimeout,
     Delegated,
     NotImplementedYet,
@@ -75,7 +77,8 @@ class Zygote:
             "op": "spawn",
             "paths": [str(p) for p in paths],
             "forbidden": forbidden,
-            "memory_limit_mb": limits.memory_limit_mb,
+            "limits": limits.for_worker(),
+            "isolate_network": limits.isolate_network,
             "user": limits.worker_user,
         }
         protocol.send(self.control, request)
@@ -116,6 +119,10 @@ def _describe_exit(status: dict[str, Any], limits: Limits) -> str:
             return f"was killed by SIGKILL (often the memory limit of {limits.memory_limit_mb} MiB)"
         if name == "SIGSEGV":
             return "crashed with a segmentation fault"
+        if name == "SIGXCPU":
+            return f"exceeded the CPU time limit of {limits.cpu_time_s} s"
+        if name == "SIGXFSZ":
+            return f"wrote a file larger than the limit of {limits.file_size_mb} MiB"
         return f"was killed by {name}"
     return f"exited with status {status.get('exit_code')} (does the code call sys.exit or os._exit?)"
 
@@ -129,6 +136,7 @@ class Worker:
         self.sock = sock
         self.limits = limits
         self.alive = True
+        self.network_attempts: list[str] = []
 
     def call(
         self,
@@ -141,16 +149,18 @@ class Worker:
         seed: int = 0,
         timeout_s: float | None = None,
         harness: str | None = None,
+        op: str = "call",
     ) -> CallRecord:
         qualified = f"{module}.{function}"
         timeout = timeout_s if timeout_s is not None else self.limits.call_timeout_s
-        request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed}
+        request = {"op": op, "module": module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed}
         if harness is not None:
             request["harness"] = harness
         try:
             protocol.send(self.sock, request)
             self.sock.settimeout(timeout)
             reply = protocol.receive(self.sock)
+            self.network_attempts = [str(item) for item in reply.get("network", [])]
         except socket.timeout:
             self.stop()
             raise CallTimeout(f"{qualified} did not return within {timeout:g} s; the call was stopped") from None
@@ -166,6 +176,15 @@ class Worker:
         if reply.get("fatal"):
             self.stop()
         return _record(qualified, reply, forbidden)
+
+    def import_module(self, module: str) -> None:
+        """Import the student's module in the worker; raise CallFailed if that fails."""
+        try:
+            self.call(module, "<import>", (), {}, forbidden=[], op="import")
+        except CallTimeout:
+            raise CallTimeout(f"importing {module}.py did not finish within {self.limits.call_timeout_s:g} s") from None
+        except WorkerCrashed as exc:
+            raise WorkerCrashed(exc.summary.replace(f"running {module}.<import>", f"importing {module}.py")) from None
 
     def stop(self) -> dict[str, Any]:
         """Kill the worker's process group and reap it; return its exit status."""
@@ -207,6 +226,8 @@ def _record(qualified: str, reply: dict[str, Any], forbidden: list[str]) -> Call
         module_file = qualified.split(".")[0] + ".py"
         summary = f"importing {module_file} failed with {type_name}: {message}"
         error = StudentError(qualified, type_name, message, traceback, summary=summary)
+    elif kind == "limit":
+        error = StudentError(qualified, type_name, message, traceback, summary=f"{qualified} hit a resource limit: {message}")
     elif kind == "setup":
         raise WorkerCrashed(message)
     elif kind == "memory":
@@ -240,13 +261,29 @@ class StudentModule:
         self._forbidden = forbidden
         self._limits = limits
         self._worker: Worker | None = None
+        self._import_failure: CallFailed | None = None
         self.records: list[CallRecord] = []
         self.calls = 0
+        self.network_attempts: list[str] = []
 
     def _live_worker(self) -> Worker:
+        """Return a worker that has imported the module, starting one if needed.
+
+        A failed import (an exception, an endless loop or a crash at import time) is
+        remembered and raised again for every later call, so a module that cannot be
+        imported costs one time limit, not one per test.
+        """
+        if self._import_failure is not None:
+            raise copy.copy(self._import_failure)
         if self._worker is None or not self._worker.alive:
             watched = sorted({name for names in self._forbidden.values() for name in names})
             self._worker = self._zygote.spawn(self._paths, watched, self._limits)
+            try:
+                self._worker.import_module(self._module)
+            except CallFailed as exc:
+                self._worker.stop()
+                self._import_failure = exc
+                raise
         return self._worker
 
     def call(self, function: str, *args: Any, timeout_s: float | None = None, seed: int = 0, **kwargs: Any) -> CallRecord:
@@ -264,16 +301,21 @@ class StudentModule:
     ) -> CallRecord:
         self.calls += 1
         started = time.perf_counter()
-        record = self._live_worker().call(
-            self._module,
-            function,
-            args,
-            kwargs,
-            forbidden=self._forbidden.get(function, []),
-            seed=seed,
-            timeout_s=timeout_s,
-            harness=harness,
-        )
+        worker = self._live_worker()
+        worker.network_attempts = []
+        try:
+            record = worker.call(
+                self._module,
+                function,
+                args,
+                kwargs,
+                forbidden=self._forbidden.get(function, []),
+                seed=seed,
+                timeout_s=timeout_s,
+                harness=harness,
+            )
+        finally:
+            self.network_attempts.extend(f"{self._module}.{function}: {attempt}" for attempt in worker.network_attempts)
         record.duration_s = time.perf_counter() - started
         self.records.append(record)
         return record

@@ -13,13 +13,10 @@ import importlib
 import inspect
 import io
 import os
-import pwd
 import random
 import re
-import resource
 import socket
 import sys
-import sysconfig
 import time
 import traceback
 from pathlib import Path
@@ -28,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from autograder.worker import protocol
+from autograder.worker import protocol, sandbox
 from autograder.worker.delegation import DelegationWatch
 
 #: How much of the student's printed output a reply carries.
@@ -121,10 +118,12 @@ def _same(before: torch.Tensor, after: torch.Tensor) -> bool:
 class Runtime:
     """Serve calls for one submission on one connected socket."""
 
-    def __init__(self, sock: socket.socket, paths: list[str], forbidden: list[str]) -> None:
+    def __init__(self, sock: socket.socket, paths: list[str], forbidden: list[str], limits: dict[str, Any] | None = None) -> None:
         self.sock = sock
         self.roots = [Path(p).resolve() for p in paths]
         self.watch = DelegationWatch(forbidden)
+        self.network = sandbox.NetworkWatch()
+        self.limits = limits or {}
 
     def serve(self) -> None:
         while True:
@@ -134,9 +133,10 @@ class Runtime:
                 return
             reply = self.handle(request)
             try:
-                protocol.send(self.sock, reply)
-            except protocol.ProtocolError as exc:
-                protocol.send(self.sock, {"ok": False, "kind": "bad_result", "message": str(exc), "stdout": ""})
+                frame = protocol.encode(reply)
+            except Exception as exc:  # A returned object whose methods raise while being encoded.
+                frame = protocol.encode({"ok": False, "kind": "bad_result", "message": f"{type(exc).__name__}: {exc}"[:500], "stdout": ""})
+            self.sock.sendall(frame)
             if reply.get("fatal"):
                 return
 
@@ -155,6 +155,8 @@ class Runtime:
                     module = importlib.import_module(module_name)
                 except Exception as exc:
                     return self._finish(reply | self._describe(exc, qualified) | {"kind": "import"}, stdout, started)
+                if request.get("op") == "import":
+                    return self._finish({"ok": True, "value": None, "modified_inputs": [], "used": []}, stdout, started)
                 if request.get("harness"):
                     function = functools.partial(load_harness(str(request["harness"])), module)
                 else:
@@ -177,10 +179,10 @@ class Runtime:
                 reply.update(self._describe(exc, qualified), fatal=True)
         return self._finish(reply, stdout, started)
 
-    @staticmethod
-    def _finish(reply: dict[str, Any], stdout: BoundedWriter, started: float) -> dict[str, Any]:
+    def _finish(self, reply: dict[str, Any], stdout: BoundedWriter, started: float) -> dict[str, Any]:
         reply["stdout"] = stdout.getvalue()
         reply["duration_s"] = time.perf_counter() - started
+        reply["network"] = self.network.take()
         return reply
 
     def _describe(self, exc: BaseException, qualified: str) -> dict[str, Any]:
@@ -193,6 +195,9 @@ class Runtime:
             kind = "not_implemented"
         elif isinstance(exc, MemoryError) or "can't allocate memory" in message:
             kind = "memory"
+        elif sandbox.describe_limit_error(exc, self.limits):
+            kind = "limit"
+            message = f"{sandbox.describe_limit_error(exc, self.limits)}: {message}"
         return {
             "kind": kind,
             "type": type(exc).__name__,
@@ -202,50 +207,24 @@ class Runtime:
         }
 
 
-def limit_memory(extra_bytes: int) -> None:
-    """Cap the address space at what the process maps now plus `extra_bytes`."""
-    if extra_bytes <= 0:
-        return
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                current = int(line.split()[1]) * 1024
-                break
-        else:
-            return
-    limit = current + extra_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def drop_privileges(user: str) -> None:
-    """Switch this process to `user`'s uid and primary gid, with no supplementary groups."""
-    record = pwd.getpwnam(user)
-    os.setgroups([])
-    os.setgid(record.pw_gid)
-    os.setuid(record.pw_uid)
-    os.environ["HOME"] = record.pw_dir if os.access(record.pw_dir, os.W_OK) else "/tmp"
-    for needed in (sysconfig.get_paths()["stdlib"], os.path.dirname(torch.__file__)):
-        if not os.access(needed, os.R_OK | os.X_OK):
-            raise PermissionError(
-                f"user {user} cannot read {needed}; install Python and the packages where every "
-                "user can read them (as on GitHub-hosted runners), or grade without a worker user"
-            )
-
-
 def run_child(sock: socket.socket, request: dict[str, Any]) -> None:
     """Set up a freshly forked worker for one submission and serve its calls."""
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
+    limits = dict(request.get("limits", {}))
     try:
         paths = [str(Path(p).resolve()) for p in request["paths"]]
+        if request.get("isolate_network"):
+            sandbox.isolate_network()
         if request.get("user") and os.getuid() == 0:
-            drop_privileges(str(request["user"]))
+            sandbox.drop_privileges(str(request["user"]))
         sys.path[:0] = paths
         os.chdir(paths[0])
-        limit_memory(int(request.get("memory_limit_mb", 0)) * 1024 * 1024)
-        runtime = Runtime(sock, paths, list(request.get("forbidden", [])))
+        runtime = Runtime(sock, paths, list(request.get("forbidden", [])), limits)
+        sandbox.apply_limits(limits)
+        sandbox.limit_memory(int(limits.get("memory_limit_mb", 0)) * 1024 * 1024)
     except Exception as exc:  # Report the failure on the first call instead of vanishing.
         _reply_setup_failure(sock, exc)
         return

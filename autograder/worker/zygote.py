@@ -14,6 +14,7 @@ Control messages on the socket passed as argv[1]:
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import pkgutil
@@ -29,13 +30,65 @@ def _exit_description(status: int) -> dict[str, int | str]:
     return {"exit_code": os.WEXITSTATUS(status)}
 
 
+#: `prctl` option that makes this process adopt orphaned descendants (<linux/prctl.h>).
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Adopt every orphaned descendant, so that no process a worker starts can outlive it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _children() -> list[int]:
+    """Return the pids of this process's children, read from /proc."""
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+def kill_strays(live: set[int]) -> None:
+    """Kill and reap every child that is not a live worker: processes a worker left behind.
+
+    A process that left its worker's process group (with setsid, say) survives the
+    group kill; once its parent is gone it becomes a child of the zygote and ends here.
+    Killing one may orphan its own children, so this repeats until none are left.
+    """
+    for _ in range(100):
+        strays = [pid for pid in _children() if pid not in live]
+        if not strays:
+            return
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
 def serve(control: socket.socket) -> None:
     from autograder.worker import protocol
 
+    live: set[int] = set()
     while True:
         try:
             request = protocol.receive(control)
         except EOFError:
+            kill_strays(set())
             return
         if request.get("op") == "spawn":
             parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -53,14 +106,19 @@ def serve(control: socket.socket) -> None:
                 finally:
                     os._exit(code)
             child_end.close()
+            live.add(pid)
             socket.send_fds(control, [protocol.encode({"pid": pid})], [parent_end.fileno()])
             parent_end.close()
         elif request.get("op") == "wait":
+            pid = int(request["pid"])
             try:
-                _, status = os.waitpid(int(request["pid"]), 0)
-                protocol.send(control, _exit_description(status))
+                _, status = os.waitpid(pid, 0)
+                description = _exit_description(status)
             except ChildProcessError:
-                protocol.send(control, {"exit_code": -1})
+                description = {"exit_code": -1}
+            live.discard(pid)
+            kill_strays(live)
+            protocol.send(control, description)
         else:
             protocol.send(control, {"error": f"unknown op {request.get('op')!r}"})
 
@@ -80,6 +138,7 @@ def main() -> None:
     for info in pkgutil.iter_modules(autograder.harnesses.__path__, "autograder.harnesses."):
         importlib.import_module(info.name)
 
+    become_subreaper()
     protocol.send(control, {"ready": True, "pid": os.getpid()})
     serve(control)
     # Skip interpreter shutdown: tearing down torch takes about half a second and the
