@@ -25,6 +25,7 @@ import autograder
 from autograder.assignments import ASSIGNMENTS, Assignment, get_assignment
 from autograder.errors import GraderError, UserError
 from autograder.plugin import GradingPlugin
+from autograder.protected import check_manifest
 from autograder.results import AssignmentResult, GradingResults
 from autograder.worker.client import Limits, StudentModule, Zygote
 from autograder.worker.errors import MissingSubmission
@@ -245,4 +246,5 @@ def grade(
         submission=str(submission),
         assignments=results,
         versions=versions([a.id for a in assignments], visibility, suites_root),
+        submission_flags=check_manifest(submission.parent),
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 import autograder
 from autograder.assignments import ASSIGNMENTS, Assignment, get_assignment
 from autograder.errors import UserError
+from autograder.protected import write_manifest
 from autograder.stubs import generate
 
 if sys.version_info >= (3, 11):
@@ -110,6 +111,7 @@ def build_template(root: Path, out: Path, assignments: list[Assignment], workflo
         workflows = template / ".github" / "workflows"
         workflows.mkdir(parents=True)
         shutil.copyfile(TEMPLATES / "grade.yml", workflows / "grade.yml")
+    write_manifest(template)
     return template
 
 

@@ -62,6 +62,8 @@ class GradingResults:
     assignments: list[AssignmentResult]
     versions: dict[str, str]
     """Versions of the grader, its suites (a content hash), torch, snnTorch and Python."""
+    submission_flags: list[str] = field(default_factory=list)
+    """Events about the submission as a whole, such as a modified protected file."""
 
     @property
     def score(self) -> int:
@@ -73,7 +75,7 @@ class GradingResults:
 
     @property
     def flags(self) -> list[str]:
-        return [f"{a.id}: {flag}" for a in self.assignments for flag in a.flags]
+        return [*self.submission_flags, *(f"{a.id}: {flag}" for a in self.assignments for flag in a.flags)]
 
     def without_hidden_messages(self) -> "GradingResults":
         """Return a copy in which hidden tests keep only their title and outcome."""
@@ -103,6 +105,7 @@ class GradingResults:
                 }
                 for a in self.assignments
             ],
+            "submission_flags": list(self.submission_flags),
             "flags": self.flags,
             "versions": dict(self.versions),
         }
@@ -118,4 +121,9 @@ class GradingResults:
             )
             for a in document["assignments"]
         ]
-        return cls(submission=document["submission"], assignments=assignments, versions=dict(document["versions"]))
+        return cls(
+            submission=document["submission"],
+            assignments=assignments,
+            versions=dict(document["versions"]),
+            submission_flags=list(document.get("submission_flags", [])),
+        )

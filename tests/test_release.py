@@ -248,3 +248,25 @@ def test_actionlint_rejects_broken_workflow(tmp_path: Path) -> None:
     result = subprocess.run([actionlint, str(broken)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "no_such_property" in result.stdout
+
+
+def test_protected_file_changes_are_flagged(released: Path, tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    shutil.copytree(released / "template", template)
+    suite = next((template / "tests" / ASSIGNMENT).glob("test_*.py"))
+    suite.write_text(suite.read_text() + "\n# edited\n")
+    (template / "tests" / ASSIGNMENT / "conftest.py").write_text("import pytest\n")
+    (template / "autograder" / "checks.py").unlink()
+    result = run_python(["-m", "autograder", "grade", "assignments", "--visibility", "public", "--format", "json"], template, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    flags = json.loads(result.stdout)["submission_flags"]
+    assert f"modified protected file: tests/{ASSIGNMENT}/{suite.name}" in flags
+    assert f"added protected file: tests/{ASSIGNMENT}/conftest.py" in flags
+    assert "removed protected file: autograder/checks.py" in flags
+
+
+def test_unchanged_template_has_no_flags(released: Path) -> None:
+    template = released / "template"
+    result = run_python(["-m", "autograder", "grade", "assignments", "--visibility", "public", "--format", "json"], template, template_env(template))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["submission_flags"] == []

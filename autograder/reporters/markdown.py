@@ -65,6 +65,9 @@ def render_markdown(results: GradingResults, heading: str = "Grading results") -
     lines.extend(["| assignment | points |", "| --- | --- |"])
     lines.extend(f"| {a.id}: {_cell(a.title)} | {a.score}/{a.max_score} |" for a in results.assignments)
     lines.append("")
+    if results.submission_flags:
+        lines.extend(f"> **Flag:** {_cell(flag)}" for flag in results.submission_flags)
+        lines.append("")
     for result in results.assignments:
         lines.extend(_assignment(result))
     versions = results.versions

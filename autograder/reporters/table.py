@@ -40,5 +40,6 @@ def render_table(results: GradingResults) -> str:
     for a in results.assignments:
         out.append(line(a.id, "subtotal", f"{a.score}/{a.max_score}", ""))
         out.extend(f"{indent}flag: {flag}" for flag in a.flags)
+    out.extend(f"flag: {flag}" for flag in results.submission_flags)
     out.append(line("total", "", f"{results.score}/{results.max_score}", ""))
     return "\n".join(out) + "\n"
