@@ -1,0 +1,417 @@
+"""Harnesses for the training assignment: build, run and train the student's network.
+
+They run in the worker. The grader sends images and training labels, never test
+labels, and computes every score from the plain data these functions return.
+
+`ReferenceMLP` is the grader's own network, built from `nn.Linear` and `snn.Leaky`.
+The suites build it in the grader with `snntorch.surrogate.fast_sigmoid` to compute
+expected values. The harnesses build it in the worker with `grader_fast_sigmoid`, a
+copy of that surrogate, because a harness call named after `SpikingMLP` or
+`fast_sigmoid` may not touch `snntorch.surrogate` without being flagged as delegation.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Callable
+
+import snntorch as snn
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from autograder.data import to_float_images
+
+#: Test images are run through the network in chunks of this size.
+PREDICT_BATCH = 500
+
+#: CPU threads for `train_and_predict`. The default network's batches are small, so on
+#: 2 cores one thread trained as fast as two (10 Adam steps at batch size 128: 0.068 s
+#: and 0.077 s). While another process kept those cores busy, the 5-epoch run took 4 s
+#: on one thread and 10 to 15 s on two.
+TRAINING_THREADS = 1
+
+#: Names of the trainable layers that the grader loads weights into.
+LINEAR_LAYERS = ("fc1", "fc2")
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
+class GraderFastSigmoid(torch.autograd.Function):
+    """Heaviside forward, fast-sigmoid backward: the arithmetic of `snntorch.surrogate.FastSigmoid` 1.0.0.
+
+    The forward pass returns float32 spikes, as snnTorch's does, so the grader's
+    networks produce the same values in the worker as in the grader.
+    """
+
+    @staticmethod
+    def forward(ctx, input_: Tensor, slope: float) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(input_)
+        ctx.slope = slope
+        return (input_ > 0).float()
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> tuple[Tensor, None]:  # type: ignore[override]
+        (input_,) = ctx.saved_tensors
+        return grad_output.clone() / (ctx.slope * torch.abs(input_) + 1.0) ** 2, None
+
+
+def grader_fast_sigmoid(slope: float = 25.0) -> Callable[[Tensor], Tensor]:
+    """Return the spike function `x -> GraderFastSigmoid.apply(x, slope)`."""
+
+    def spike(x: Tensor) -> Tensor:
+        return GraderFastSigmoid.apply(x, slope)
+
+    return spike
+
+
+class ReferenceMLP(nn.Module):
+    """The grader's two-layer spiking network: fc1 -> lif1 -> fc2 -> lif2, membranes reset per call.
+
+    `forward` returns `(spk_rec, mem_rec)` of the output layer, each
+    `[num_steps, batch, num_outputs]`. `hidden_mem_rec` keeps the hidden membranes of
+    the last call, `[num_steps, batch, num_hidden]`.
+    """
+
+    def __init__(
+        self,
+        spike_grad: Callable[[Tensor], Tensor],
+        num_inputs: int = 784,
+        num_hidden: int = 128,
+        num_outputs: int = 10,
+        beta: float = 0.95,
+        num_steps: int = 10,
+    ) -> None:
+        super().__init__()
+        self.num_steps = num_steps
+        self.fc1 = nn.Linear(num_inputs, num_hidden)
+        self.lif1 = snn.Leaky(beta=beta, spike_grad=spike_grad)
+        self.fc2 = nn.Linear(num_hidden, num_outputs)
+        self.lif2 = snn.Leaky(beta=beta, spike_grad=spike_grad)
+        self.hidden_mem_rec: Tensor | None = None
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        cur1 = self.fc1(x.flatten(start_dim=1))
+        mem1 = torch.zeros_like(cur1)
+        mem2 = torch.zeros(cur1.shape[0], self.fc2.out_features, dtype=cur1.dtype)
+        spk_rec, mem_rec, hidden_mem_rec = [], [], []
+        for _ in range(self.num_steps):
+            spk1, mem1 = self.lif1(cur1, mem1)
+            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
+            spk_rec.append(spk2)
+            mem_rec.append(mem2)
+            hidden_mem_rec.append(mem1)
+        self.hidden_mem_rec = torch.stack(hidden_mem_rec).detach()
+        return torch.stack(spk_rec), torch.stack(mem_rec)
+
+
+def reference_membrane_loss(mem_rec: Tensor, targets: Tensor) -> Tensor:
+    """Return sum_t cross_entropy(mem_rec[t], targets), the loss the assignment defines."""
+    loss = torch.zeros((), dtype=mem_rec.dtype)
+    for step in range(mem_rec.shape[0]):
+        loss = loss + F.cross_entropy(mem_rec[step], targets)
+    return loss
+
+
+def linear_state(net: nn.Module) -> dict[str, Tensor]:
+    """Return copies of the weights and biases of `fc1` and `fc2`, keyed as in `state_dict`."""
+    return {
+        f"{layer}.{name}": tensor.detach().clone()
+        for layer in LINEAR_LAYERS
+        for name, tensor in getattr(net, layer).named_parameters()
+    }
+
+
+def _spikes_and_gradient(spike: Callable[[Tensor], Tensor], x: Tensor, grad_output: Tensor) -> dict[str, Any]:
+    x = x.clone().requires_grad_(True)
+    output = spike(x)
+    # A spike function without a backward pass returns a tensor outside the graph; the
+    # test then reports that no gradient reached x.
+    if isinstance(output, Tensor) and output.requires_grad:
+        output.backward(grad_output)
+    return {"output": output, "grad": x.grad}
+
+
+def surrogate_forward_backward(module: ModuleType, x: Tensor, slope: float, grad_output: Tensor) -> dict[str, Any]:
+    """Apply the student's `FastSigmoid` to `x` and backpropagate `grad_output`.
+
+    Returns:
+        `output`, the spikes, and `grad`, the gradient reaching `x` (None if none does).
+    """
+    return _spikes_and_gradient(lambda v: module.FastSigmoid.apply(v, slope), x, grad_output)
+
+
+def spike_function_forward_backward(
+    module: ModuleType, x: Tensor, slope: float | None, grad_output: Tensor
+) -> dict[str, Any]:
+    """Apply `fast_sigmoid(slope)`, or `fast_sigmoid()` if `slope` is None, to `x` and backpropagate `grad_output`.
+
+    Returns:
+        `output` and `grad` as in `surrogate_forward_backward`.
+    """
+    spike = module.fast_sigmoid() if slope is None else module.fast_sigmoid(slope)
+    return _spikes_and_gradient(spike, x, grad_output)
+
+
+def leaky_with_spike_function(
+    module: ModuleType, inputs: Tensor, beta: float, slope: float, spike_weights: Tensor
+) -> dict[str, Any]:
+    """Run `snn.Leaky(beta, spike_grad=fast_sigmoid(slope))` over dim 0 of `inputs`.
+
+    The membrane starts at zero. The loss `sum(spk_rec * spike_weights)` is
+    backpropagated through all steps.
+
+    Returns:
+        `spk_rec`, `mem_rec` (each shaped like `inputs`) and `grad`, the gradient
+        reaching `inputs` (None if the spikes are outside the graph).
+    """
+    neuron = snn.Leaky(beta=beta, spike_grad=module.fast_sigmoid(slope))
+    inputs = inputs.clone().requires_grad_(True)
+    mem = torch.zeros_like(inputs[0])
+    spikes, membranes = [], []
+    for step in range(inputs.shape[0]):
+        spk, mem = neuron(inputs[step], mem)
+        spikes.append(spk)
+        membranes.append(mem)
+    spk_rec = torch.stack(spikes)
+    if spk_rec.requires_grad:
+        (spk_rec * spike_weights).sum().backward()
+    return {"spk_rec": spk_rec, "mem_rec": torch.stack(membranes), "grad": inputs.grad}
+
+
+def mlp_structure(module: ModuleType, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Build `SpikingMLP(**kwargs)` and describe its direct submodules.
+
+    Returns:
+        `children`: class name of each direct submodule by attribute name.
+        `linear`: `[in_features, out_features]` of each `nn.Linear` child.
+        `leaky`: names of the `snn.Leaky` children.
+    """
+    net = module.SpikingMLP(**kwargs)
+    children = dict(net.named_children())
+    return {
+        "children": {name: type(child).__name__ for name, child in children.items()},
+        "linear": {
+            name: [child.in_features, child.out_features]
+            for name, child in children.items()
+            if isinstance(child, nn.Linear)
+        },
+        "leaky": [name for name, child in children.items() if isinstance(child, snn.Leaky)],
+    }
+
+
+def _student_mlp(
+    module: ModuleType, kwargs: dict[str, Any], weights: dict[str, Tensor] | None
+) -> tuple[nn.Module, list[str]]:
+    """Build the student's network, load `weights` if given, and return it with the keys it did not accept."""
+    net = module.SpikingMLP(**kwargs)
+    unexpected: list[str] = []
+    if weights is not None:
+        unexpected = list(net.load_state_dict(weights, strict=False).unexpected_keys)
+    return net, unexpected
+
+
+def mlp_forward(
+    module: ModuleType, kwargs: dict[str, Any], weights: dict[str, Tensor] | None, inputs: list[Tensor]
+) -> dict[str, Any]:
+    """Build `SpikingMLP(**kwargs)`, load `weights` (unless None) and call it on each of `inputs` in turn.
+
+    The calls run without gradients, one after the other on the same network.
+
+    Returns:
+        `unexpected_keys`: weight names the network has no parameter for;
+        `outputs`: what each call returned, normally `(spk_rec, mem_rec)`.
+    """
+    net, unexpected = _student_mlp(module, kwargs, weights)
+    with torch.no_grad():
+        outputs = [net(x) for x in inputs]
+    return {"unexpected_keys": unexpected, "outputs": outputs}
+
+
+def mlp_gradients(
+    module: ModuleType,
+    kwargs: dict[str, Any],
+    weights: dict[str, Tensor] | None,
+    x: Tensor,
+    mem_weights: Tensor,
+    grader_spike_grad: bool,
+) -> dict[str, Any]:
+    """Backpropagate `sum(mem_rec * mem_weights)` through `SpikingMLP(**kwargs)`, loaded with `weights` unless None.
+
+    With `grader_spike_grad`, both layers get `grader_fast_sigmoid(25)` as `spike_grad`,
+    so that the gradients depend on the network's wiring and not on the student's
+    surrogate. Otherwise the network uses its default spike function.
+
+    Returns:
+        `unexpected_keys` as in `mlp_forward`, and `grads`: the gradient of each
+        parameter of `fc1` and `fc2` by state_dict name (None if none reached it).
+    """
+    if grader_spike_grad:
+        kwargs = {**kwargs, "spike_grad": grader_fast_sigmoid(25.0)}
+    net, unexpected = _student_mlp(module, kwargs, weights)
+    _, mem_rec = net(x)
+    (mem_rec * mem_weights).sum().backward()
+    grads = {
+        f"{layer}.{name}": parameter.grad
+        for layer in LINEAR_LAYERS
+        for name, parameter in getattr(net, layer).named_parameters()
+    }
+    return {"unexpected_keys": unexpected, "grads": grads}
+
+
+def mlp_spike_function_widths(module: ModuleType, kwargs: dict[str, Any], x: Tensor) -> list[int]:
+    """Run `SpikingMLP(**kwargs, spike_grad=...)` on `x` with a spike function that records its calls.
+
+    Returns:
+        The sorted set of last-dimension sizes the given spike function was called on:
+        `[num_outputs, num_hidden]` in some order when both layers use it.
+    """
+    widths: set[int] = set()
+    spike = grader_fast_sigmoid(25.0)
+
+    def recording_spike(mem_shift: Tensor) -> Tensor:
+        widths.add(int(mem_shift.shape[-1]))
+        return spike(mem_shift)
+
+    net = module.SpikingMLP(**kwargs, spike_grad=recording_spike)
+    with torch.no_grad():
+        net(x)
+    return sorted(widths)
+
+
+def loss_and_gradient(module: ModuleType, mem_rec: Tensor, targets: Tensor) -> dict[str, Any]:
+    """Compute `membrane_ce_loss(mem_rec, targets)` and backpropagate it to `mem_rec`.
+
+    Returns:
+        `loss`: the returned value; `grad`: the gradient reaching `mem_rec`, or None
+        if the loss is not a tensor connected to `mem_rec`.
+    """
+    mem_rec = mem_rec.clone().requires_grad_(True)
+    loss = module.membrane_ce_loss(mem_rec, targets)
+    if isinstance(loss, Tensor) and loss.requires_grad and loss.numel() == 1:
+        loss.backward()
+    return {"loss": loss, "grad": mem_rec.grad}
+
+
+def train_epoch_on_batches(
+    module: ModuleType,
+    net_kwargs: dict[str, Any],
+    weights: dict[str, Tensor],
+    images: Tensor,
+    targets: Tensor,
+    batch_size: int,
+    optimizer: str,
+    lr: float,
+) -> dict[str, Any]:
+    """Run the student's `train_epoch` once on a `ReferenceMLP` loaded with `weights`.
+
+    The loader yields `images` and `targets` in order, `batch_size` at a time. The
+    loss is `reference_membrane_loss`, passed as `loss_fn`, so only the student's loop
+    is exercised.
+
+    Returns:
+        `loss`: what `train_epoch` returned; `weights`: the parameters of `fc1` and
+        `fc2` afterwards, keyed as in `state_dict`.
+    """
+    net = ReferenceMLP(grader_fast_sigmoid(25.0), **net_kwargs)
+    net.load_state_dict(weights, strict=False)
+    optimizer_instance = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
+    loader = DataLoader(TensorDataset(images, targets), batch_size=batch_size, shuffle=False)
+    loss = module.train_epoch(net, loader, optimizer_instance, loss_fn=reference_membrane_loss)
+    return {"loss": loss, "weights": linear_state(net)}
+
+
+class ReplayNetwork(nn.Module):
+    """A stand-in network whose output spikes are its input, so `evaluate`'s result is known.
+
+    An input batch `[batch, num_steps, num_classes]` comes back as
+    `spk_rec = mem_rec = x.transpose(0, 1) * gain`. The parameter `gain` (1.0) gives the
+    outputs a graph whenever gradients are enabled. `grad_enabled` records
+    `torch.is_grad_enabled()` at each call.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(()))
+        self.grad_enabled: list[bool] = []
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        self.grad_enabled.append(torch.is_grad_enabled())
+        spk_rec = x.transpose(0, 1) * self.gain
+        return spk_rec, spk_rec
+
+
+def evaluate_replay(module: ModuleType, spikes: Tensor, targets: Tensor, batch_size: int) -> dict[str, Any]:
+    """Run the student's `evaluate` on a `ReplayNetwork` that starts in training mode.
+
+    Args:
+        spikes: output spikes `[N, num_steps, num_classes]`, one sample per row.
+        targets: class indices `[N]`.
+        batch_size: loader batch size; the last batch is smaller when it does not divide N.
+
+    Returns:
+        `accuracy`: what `evaluate` returned; `training`: the network's mode afterwards;
+        `grad_enabled`: `torch.is_grad_enabled()` at each forward call.
+    """
+    net = ReplayNetwork()
+    net.train()
+    loader = DataLoader(TensorDataset(spikes, targets), batch_size=batch_size, shuffle=False)
+    accuracy = module.evaluate(net, loader)
+    return {"accuracy": accuracy, "training": net.training, "grad_enabled": net.grad_enabled}
+
+
+def predict_spike_counts(net: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """Return the output spike counts `[N, num_outputs]` of `net` in evaluation mode."""
+    net.eval()
+    with torch.no_grad():
+        return torch.cat([net(chunk)[0].sum(dim=0) for chunk in images.split(PREDICT_BATCH)])
+
+
+def train_and_predict(
+    module: ModuleType,
+    train_images: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_images: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    training_seed: int,
+) -> dict[str, Any]:
+    """Train the student's default `SpikingMLP` with their `train_epoch`, then predict the test images.
+
+    Weight initialisation and batch order are seeded with `training_seed`, so the same
+    submission always gets the same predictions. (The seed has its own name because
+    `StudentModule.run_harness` takes `seed` for the call itself.) Training runs on
+    `TRAINING_THREADS` threads; the worker's setting is restored afterwards.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TRAINING_THREADS)
+    try:
+        return _train_and_predict(
+            module, train_images, train_labels, test_images, epochs, batch_size, lr, training_seed
+        )
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_and_predict(
+    module: ModuleType,
+    train_images: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_images: torch.Tensor,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    training_seed: int,
+) -> dict[str, Any]:
+    torch.manual_seed(training_seed)
+    net = module.SpikingMLP()
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    dataset = TensorDataset(to_float_images(train_images), train_labels.to(torch.long))
+    generator = torch.Generator().manual_seed(training_seed)
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, generator=generator)
+    losses = [float(module.train_epoch(net, loader, optimizer)) for _ in range(epochs)]
+    counts = predict_spike_counts(net, to_float_images(test_images))
+    return {"spike_counts": counts, "losses": losses}

@@ -1,0 +1,211 @@
+"""Expected results for the hidden a3_training tests, computed with snnTorch 1.0.0.
+
+Everything here runs in the grader process and never imports the student's code. The
+reference network is `ReferenceMLP` (nn.Linear and snn.Leaky) with
+`snntorch.surrogate.fast_sigmoid` as its spike function.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import snntorch as snn
+import torch
+from snntorch import surrogate
+from torch import Tensor
+
+from autograder.data import load_subset, to_float_images
+from autograder.harnesses.training import OPTIMIZERS, ReferenceMLP, linear_state, reference_membrane_loss
+
+#: Harness functions, as `StudentModule.run_harness` names them.
+HARNESS = "autograder.harnesses.training"
+
+DTYPES = (torch.float32, torch.float64)
+
+#: Minimum distance between every membrane of a network case and the threshold (1.0).
+#: Reordered float32 sums move a membrane by far less, so they never flip a spike.
+THRESHOLD_MARGIN = 1e-5
+
+#: Factors applied to the freshly initialised weights of a network case. With
+#: PyTorch's default initialisation about 1 % of the output steps spike. With these
+#: factors about 10 % of the hidden and 25 % of the output steps do, so a wrong spike
+#: or reset shows in the outputs.
+WEIGHT_GAINS = {"fc1": 2.0, "fc2": 4.0}
+
+#: Seeds tried per network case before the suite gives up, starting at the case's own seed.
+MAX_ATTEMPTS = 50
+
+#: The slope of `fast_sigmoid()` without arguments, in snnTorch 1.0.0 and in the assignment.
+DEFAULT_SLOPE = 25.0
+
+
+def harness(name: str) -> str:
+    """Return the full harness name for a function of `autograder.harnesses.training`."""
+    return f"{HARNESS}:{name}"
+
+
+def surrogate_oracle(x: Tensor, slope: float, grad_output: Tensor) -> tuple[Tensor, Tensor]:
+    """Return snnTorch's fast-sigmoid spikes of `x` (in `x`'s dtype) and the gradient for `grad_output`.
+
+    snnTorch returns float32 spikes for every input dtype; the assignment keeps the
+    input's dtype, so the spikes are converted. The values are 0 and 1 either way.
+    snnTorch's backward pass receives `grad_output` as float32, so the expected
+    gradient is exact only if `grad_output` contains float32 values: draw it in float32.
+    """
+    x = x.clone().requires_grad_(True)
+    spikes = surrogate.fast_sigmoid(slope)(x)
+    spikes.backward(grad_output.to(spikes.dtype))
+    return spikes.detach().to(x.dtype), x.grad.to(x.dtype)
+
+
+def leaky_oracle(inputs: Tensor, beta: float, slope: float, spike_weights: Tensor) -> dict[str, Tensor]:
+    """Run snn.Leaky with snnTorch's fast sigmoid as `leaky_with_spike_function` does; return its results."""
+    neuron = snn.Leaky(beta=beta, spike_grad=surrogate.fast_sigmoid(slope))
+    inputs = inputs.clone().requires_grad_(True)
+    mem = torch.zeros_like(inputs[0])
+    spikes, membranes = [], []
+    for step in range(inputs.shape[0]):
+        spk, mem = neuron(inputs[step], mem)
+        spikes.append(spk)
+        membranes.append(mem)
+    spk_rec = torch.stack(spikes)
+    (spk_rec * spike_weights).sum().backward()
+    return {"spk_rec": spk_rec.detach(), "mem_rec": torch.stack(membranes).detach(), "grad": inputs.grad}
+
+
+def reference_network(kwargs: dict[str, Any], seed: int) -> ReferenceMLP:
+    """Return `ReferenceMLP(fast_sigmoid(25), **kwargs)` with weights drawn from `seed`."""
+    torch.manual_seed(seed)
+    return ReferenceMLP(surrogate.fast_sigmoid(DEFAULT_SLOPE), **kwargs)
+
+
+def mnist_test_images(count: int, offset: int = 0) -> Tensor:
+    """Return `count` test digits from `offset` on, as float32 `[count, 1, 28, 28]` in [0, 1]."""
+    images = load_subset()["test"].images[offset : offset + count]
+    return to_float_images(torch.from_numpy(images))
+
+
+@dataclass(frozen=True)
+class NetworkCase:
+    """Weights, input and the reference network's output for one forward pass."""
+
+    kwargs: dict[str, Any]
+    weights: dict[str, Tensor]
+    x: Tensor
+    spk_rec: Tensor
+    mem_rec: Tensor
+    seed: int
+
+    def context(self) -> str:
+        settings = ", ".join(f"{key}={value}" for key, value in self.kwargs.items()) or "default arguments"
+        return f"SpikingMLP({settings}), input of shape {tuple(self.x.shape)}, weights from seed {self.seed}"
+
+
+def _margin(net: ReferenceMLP, mem_rec: Tensor) -> float:
+    membranes = torch.cat([net.hidden_mem_rec.reshape(-1), mem_rec.reshape(-1)])
+    return float((membranes - 1.0).abs().min())
+
+
+def sample_network_case(kwargs: dict[str, Any], seed: int, x: Tensor | None = None) -> NetworkCase:
+    """Draw weights until the reference network is well conditioned on `x`.
+
+    Each attempt draws new weights, scales them by `WEIGHT_GAINS` and, when `x` is
+    None, draws 6 inputs uniform in [0, 1). Well conditioned means that every
+    membrane stays `THRESHOLD_MARGIN` away from the threshold and that the output
+    layer has both spikes and silent steps.
+
+    Raises:
+        RuntimeError: no seed in `MAX_ATTEMPTS` qualifies; change the case, not the submission.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        net = reference_network(kwargs, seed + attempt)
+        with torch.no_grad():
+            for layer, gain in WEIGHT_GAINS.items():
+                for parameter in getattr(net, layer).parameters():
+                    parameter.mul_(gain)
+        inputs = x
+        if inputs is None:
+            generator = torch.Generator().manual_seed(seed + attempt)
+            inputs = torch.rand(6, net.fc1.in_features, generator=generator)
+        with torch.no_grad():
+            spk_rec, mem_rec = net(inputs)
+        fired = spk_rec.bool()
+        if _margin(net, mem_rec) > THRESHOLD_MARGIN and bool(fired.any()) and not bool(fired.all()):
+            return NetworkCase(kwargs, linear_state(net), inputs, spk_rec, mem_rec, seed + attempt)
+    raise RuntimeError(f"no well-conditioned network case in seeds {seed}..{seed + MAX_ATTEMPTS - 1} for {kwargs}")
+
+
+#: Constructor arguments of the custom network case: every argument differs from its default.
+CUSTOM_KWARGS = {"num_inputs": 50, "num_hidden": 30, "num_outputs": 5, "beta": 0.8, "num_steps": 15}
+
+
+@functools.lru_cache(maxsize=None)
+def default_case() -> NetworkCase:
+    """Return the default network (784-128-10, beta 0.95, 10 steps) on 8 MNIST test digits."""
+    return sample_network_case({}, seed=4100, x=mnist_test_images(8))
+
+
+@functools.lru_cache(maxsize=None)
+def custom_case() -> NetworkCase:
+    """Return the `CUSTOM_KWARGS` network on 6 random inputs uniform in [0, 1)."""
+    return sample_network_case(CUSTOM_KWARGS, seed=4200)
+
+
+def reference_gradients(case: NetworkCase, mem_weights: Tensor) -> dict[str, Tensor]:
+    """Return the gradients of `sum(mem_rec * mem_weights)` for fc1 and fc2 of the case's reference network."""
+    net = ReferenceMLP(surrogate.fast_sigmoid(DEFAULT_SLOPE), **case.kwargs)
+    net.load_state_dict(case.weights, strict=False)
+    _, mem_rec = net(case.x)
+    (mem_rec * mem_weights).sum().backward()
+    return {
+        f"{layer}.{name}": parameter.grad
+        for layer in ("fc1", "fc2")
+        for name, parameter in getattr(net, layer).named_parameters()
+    }
+
+
+def reference_train_epoch(
+    net_kwargs: dict[str, Any],
+    weights: dict[str, Tensor],
+    images: Tensor,
+    targets: Tensor,
+    batch_size: int,
+    optimizer: str,
+    lr: float,
+) -> tuple[dict[str, Tensor], float]:
+    """Train the reference network for one pass as the assignment defines it.
+
+    For each batch in order: forward, loss, `zero_grad`, backward, step. Returns the
+    weights afterwards and the mean of the batch losses.
+    """
+    net = ReferenceMLP(surrogate.fast_sigmoid(DEFAULT_SLOPE), **net_kwargs)
+    net.load_state_dict(weights, strict=False)
+    optimizer_instance = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
+    losses = []
+    for images_batch, targets_batch in zip(images.split(batch_size), targets.split(batch_size)):
+        _, mem_rec = net(images_batch)
+        loss = reference_membrane_loss(mem_rec, targets_batch)
+        optimizer_instance.zero_grad()
+        loss.backward()
+        optimizer_instance.step()
+        losses.append(loss.item())
+    return linear_state(net), sum(losses) / len(losses)
+
+
+def train_case(seed: int, batches: int, batch_size: int = 8) -> dict[str, Any]:
+    """Return a small network setting, its weights and random data for `batches` full batches."""
+    net_kwargs = {"num_inputs": 16, "num_hidden": 12, "num_outputs": 4, "beta": 0.9, "num_steps": 6}
+    net = reference_network(net_kwargs, seed)
+    generator = torch.Generator().manual_seed(seed)
+    count = batches * batch_size
+    images = torch.rand(count, 16, generator=generator) * 1.5
+    targets = torch.randint(0, 4, (count,), generator=generator)
+    return {"net_kwargs": net_kwargs, "weights": linear_state(net), "images": images, "targets": targets}
+
+
+def spike_count_accuracy(spk_rec: Tensor, targets: Tensor) -> float:
+    """Return the fraction of samples whose largest spike count (first one on ties) is the target."""
+    predictions = spk_rec.sum(dim=0).argmax(dim=1)
+    return float((predictions == targets).double().mean())
