@@ -28,10 +28,18 @@ class InProcessModule:
         sys.modules.pop(module, None)
         self._runtime = Runtime(None, [str(p) for p in paths], watched)  # type: ignore[arg-type]
         self.records: list[CallRecord] = []
+        self.network_attempts: list[str] = []
 
     def call(self, function: str, *args: Any, timeout_s: float | None = None, seed: int = 0, **kwargs: Any) -> CallRecord:
+        return self._invoke(function, args, kwargs, seed, None)
+
+    def run_harness(self, harness: str, *args: Any, function: str, timeout_s: float | None = None, seed: int = 0, **kwargs: Any) -> CallRecord:
+        return self._invoke(function, args, kwargs, seed, harness)
+
+    def _invoke(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int, harness: str | None) -> CallRecord:
         started = time.perf_counter()
-        reply = self._runtime.handle({"module": self._module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed})
+        request = {"module": self._module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed, "harness": harness}
+        reply = self._runtime.handle(request)
         record = _record(f"{self._module}.{function}", reply, self._forbidden.get(function, []))
         record.duration_s = time.perf_counter() - started
         self.records.append(record)
