@@ -3,11 +3,15 @@
 They run in the worker. The grader sends images and training labels, never test
 labels, and computes every score from the plain data these functions return.
 
-`ReferenceMLP` is the grader's own network, built from `nn.Linear` and `snn.Leaky`.
-The suites build it in the grader with `snntorch.surrogate.fast_sigmoid` to compute
-expected values. The harnesses build it in the worker with `grader_fast_sigmoid`, a
-copy of that surrogate, because a harness call named after `SpikingMLP` or
-`fast_sigmoid` may not touch `snntorch.surrogate` without being flagged as delegation.
+This module ships in the student template, because the worker imports it next to the
+student's code, so it contains no implementation of a graded function or class.
+Where a test needs a spike function, a network or a loss of its own, it uses an
+instrument that is deliberately different from the graded one. `boxcar_spike`
+replaces the fast sigmoid, `ProbeNetwork` and `probe_loss` replace `SpikingMLP` and
+`membrane_ce_loss`, and `ReplayNetwork` drives `evaluate`. The grader computes
+expected values with the same instruments, or with snnTorch in the hidden suites.
+No instrument calls `snntorch.surrogate`, because a harness call named after
+`SpikingMLP` or `fast_sigmoid` that touches it is flagged as delegation.
 """
 
 from __future__ import annotations
@@ -37,90 +41,58 @@ LINEAR_LAYERS = ("fc1", "fc2")
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
+#: `boxcar_spike` passes the gradient through where |x| is below this value.
+BOXCAR_HALF_WIDTH = 0.5
 
-class GraderFastSigmoid(torch.autograd.Function):
-    """Heaviside forward, fast-sigmoid backward: the arithmetic of `snntorch.surrogate.FastSigmoid` 1.0.0.
 
-    The forward pass returns float32 spikes, as snnTorch's does, so the grader's
-    networks produce the same values in the worker as in the grader.
+def boxcar_spike(x: Tensor) -> Tensor:
+    """Compute Heaviside spikes `x > 0` in the dtype of `x`, with gradient 1 where |x| < 0.5 and 0 elsewhere.
+
+    This straight-through boxcar surrogate lets the grader test backpropagation
+    through time without the student's surrogate. The term `g - g.detach()`, with
+    `g = x * window`, is exactly zero in the forward pass and has the window as its
+    derivative, so the spikes are exact and the gradient is the window.
+    """
+    spikes = (x > 0).to(x.dtype)
+    window = (x.abs() < BOXCAR_HALF_WIDTH).to(x.dtype)
+    passthrough = x * window
+    return spikes + (passthrough - passthrough.detach())
+
+
+class ProbeNetwork(nn.Module):
+    """A non-spiking stand-in for `SpikingMLP` that `train_epoch` is tested on.
+
+    One linear layer `fc` drives every step, scaled by the step's position:
+    `mem_rec[t] = fc(x) * (t + 1) / num_steps`, and `spk_rec = sigmoid(mem_rec)`. Both
+    are `[num_steps, batch, num_outputs]` and differ from each other, so a loop that
+    computes the loss from the wrong record changes the weights differently.
     """
 
-    @staticmethod
-    def forward(ctx, input_: Tensor, slope: float) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(input_)
-        ctx.slope = slope
-        return (input_ > 0).float()
-
-    @staticmethod
-    def backward(ctx, grad_output: Tensor) -> tuple[Tensor, None]:  # type: ignore[override]
-        (input_,) = ctx.saved_tensors
-        return grad_output.clone() / (ctx.slope * torch.abs(input_) + 1.0) ** 2, None
-
-
-def grader_fast_sigmoid(slope: float = 25.0) -> Callable[[Tensor], Tensor]:
-    """Return the spike function `x -> GraderFastSigmoid.apply(x, slope)`."""
-
-    def spike(x: Tensor) -> Tensor:
-        return GraderFastSigmoid.apply(x, slope)
-
-    return spike
-
-
-class ReferenceMLP(nn.Module):
-    """The grader's two-layer spiking network: fc1 -> lif1 -> fc2 -> lif2, membranes reset per call.
-
-    `forward` returns `(spk_rec, mem_rec)` of the output layer, each
-    `[num_steps, batch, num_outputs]`. `hidden_mem_rec` keeps the hidden membranes of
-    the last call, `[num_steps, batch, num_hidden]`.
-    """
-
-    def __init__(
-        self,
-        spike_grad: Callable[[Tensor], Tensor],
-        num_inputs: int = 784,
-        num_hidden: int = 128,
-        num_outputs: int = 10,
-        beta: float = 0.95,
-        num_steps: int = 10,
-    ) -> None:
+    def __init__(self, num_inputs: int, num_outputs: int, num_steps: int) -> None:
         super().__init__()
         self.num_steps = num_steps
-        self.fc1 = nn.Linear(num_inputs, num_hidden)
-        self.lif1 = snn.Leaky(beta=beta, spike_grad=spike_grad)
-        self.fc2 = nn.Linear(num_hidden, num_outputs)
-        self.lif2 = snn.Leaky(beta=beta, spike_grad=spike_grad)
-        self.hidden_mem_rec: Tensor | None = None
+        self.fc = nn.Linear(num_inputs, num_outputs)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        cur1 = self.fc1(x.flatten(start_dim=1))
-        mem1 = torch.zeros_like(cur1)
-        mem2 = torch.zeros(cur1.shape[0], self.fc2.out_features, dtype=cur1.dtype)
-        spk_rec, mem_rec, hidden_mem_rec = [], [], []
-        for _ in range(self.num_steps):
-            spk1, mem1 = self.lif1(cur1, mem1)
-            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
-            spk_rec.append(spk2)
-            mem_rec.append(mem2)
-            hidden_mem_rec.append(mem1)
-        self.hidden_mem_rec = torch.stack(hidden_mem_rec).detach()
-        return torch.stack(spk_rec), torch.stack(mem_rec)
+        current = self.fc(x.flatten(start_dim=1))
+        step_scale = torch.arange(1, self.num_steps + 1, dtype=current.dtype) / self.num_steps
+        mem_rec = step_scale.reshape(-1, 1, 1) * current
+        return torch.sigmoid(mem_rec), mem_rec
 
 
-def reference_membrane_loss(mem_rec: Tensor, targets: Tensor) -> Tensor:
-    """Return sum_t cross_entropy(mem_rec[t], targets), the loss the assignment defines."""
-    loss = torch.zeros((), dtype=mem_rec.dtype)
-    for step in range(mem_rec.shape[0]):
-        loss = loss + F.cross_entropy(mem_rec[step], targets)
-    return loss
+def probe_loss(mem_rec: Tensor, targets: Tensor) -> Tensor:
+    """Compute the mean squared error between the membranes of every step and the one-hot targets.
+
+    It is the `loss_fn` that `train_epoch` receives in its tests, deliberately not the
+    assignment's loss, so that those tests grade the loop alone.
+    """
+    one_hot = F.one_hot(targets, mem_rec.shape[-1]).to(mem_rec.dtype)
+    return F.mse_loss(mem_rec, one_hot.expand_as(mem_rec))
 
 
-def linear_state(net: nn.Module) -> dict[str, Tensor]:
-    """Return copies of the weights and biases of `fc1` and `fc2`, keyed as in `state_dict`."""
-    return {
-        f"{layer}.{name}": tensor.detach().clone()
-        for layer in LINEAR_LAYERS
-        for name, tensor in getattr(net, layer).named_parameters()
-    }
+def parameter_state(net: nn.Module) -> dict[str, Tensor]:
+    """Return detached copies of the parameters of `net`, keyed by name."""
+    return {name: parameter.detach().clone() for name, parameter in net.named_parameters()}
 
 
 def _spikes_and_gradient(spike: Callable[[Tensor], Tensor], x: Tensor, grad_output: Tensor) -> dict[str, Any]:
@@ -235,20 +207,20 @@ def mlp_gradients(
     weights: dict[str, Tensor] | None,
     x: Tensor,
     mem_weights: Tensor,
-    grader_spike_grad: bool,
+    use_boxcar: bool,
 ) -> dict[str, Any]:
     """Backpropagate `sum(mem_rec * mem_weights)` through `SpikingMLP(**kwargs)`, loaded with `weights` unless None.
 
-    With `grader_spike_grad`, both layers get `grader_fast_sigmoid(25)` as `spike_grad`,
-    so that the gradients depend on the network's wiring and not on the student's
-    surrogate. Otherwise the network uses its default spike function.
+    With `use_boxcar`, both layers get `boxcar_spike` as `spike_grad`, so that the
+    gradients depend on the network's wiring and not on the student's surrogate.
+    Otherwise the network uses its default spike function.
 
     Returns:
         `unexpected_keys` as in `mlp_forward`, and `grads`: the gradient of each
         parameter of `fc1` and `fc2` by state_dict name (None if none reached it).
     """
-    if grader_spike_grad:
-        kwargs = {**kwargs, "spike_grad": grader_fast_sigmoid(25.0)}
+    if use_boxcar:
+        kwargs = {**kwargs, "spike_grad": boxcar_spike}
     net, unexpected = _student_mlp(module, kwargs, weights)
     _, mem_rec = net(x)
     (mem_rec * mem_weights).sum().backward()
@@ -268,11 +240,10 @@ def mlp_spike_function_widths(module: ModuleType, kwargs: dict[str, Any], x: Ten
         `[num_outputs, num_hidden]` in some order when both layers use it.
     """
     widths: set[int] = set()
-    spike = grader_fast_sigmoid(25.0)
 
     def recording_spike(mem_shift: Tensor) -> Tensor:
         widths.add(int(mem_shift.shape[-1]))
-        return spike(mem_shift)
+        return boxcar_spike(mem_shift)
 
     net = module.SpikingMLP(**kwargs, spike_grad=recording_spike)
     with torch.no_grad():
@@ -296,7 +267,7 @@ def loss_and_gradient(module: ModuleType, mem_rec: Tensor, targets: Tensor) -> d
 
 def train_epoch_on_batches(
     module: ModuleType,
-    net_kwargs: dict[str, Any],
+    probe_kwargs: dict[str, Any],
     weights: dict[str, Tensor],
     images: Tensor,
     targets: Tensor,
@@ -304,22 +275,22 @@ def train_epoch_on_batches(
     optimizer: str,
     lr: float,
 ) -> dict[str, Any]:
-    """Run the student's `train_epoch` once on a `ReferenceMLP` loaded with `weights`.
+    """Run the student's `train_epoch` once on a `ProbeNetwork(**probe_kwargs)` loaded with `weights`.
 
     The loader yields `images` and `targets` in order, `batch_size` at a time. The
-    loss is `reference_membrane_loss`, passed as `loss_fn`, so only the student's loop
-    is exercised.
+    loss is `probe_loss`, passed as `loss_fn`, so only the student's loop is
+    exercised.
 
     Returns:
-        `loss`: what `train_epoch` returned; `weights`: the parameters of `fc1` and
-        `fc2` afterwards, keyed as in `state_dict`.
+        `loss`: what `train_epoch` returned; `weights`: the network's parameters
+        afterwards, keyed as in `parameter_state`.
     """
-    net = ReferenceMLP(grader_fast_sigmoid(25.0), **net_kwargs)
-    net.load_state_dict(weights, strict=False)
+    net = ProbeNetwork(**probe_kwargs)
+    net.load_state_dict(weights)
     optimizer_instance = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
     loader = DataLoader(TensorDataset(images, targets), batch_size=batch_size, shuffle=False)
-    loss = module.train_epoch(net, loader, optimizer_instance, loss_fn=reference_membrane_loss)
-    return {"loss": loss, "weights": linear_state(net)}
+    loss = module.train_epoch(net, loader, optimizer_instance, loss_fn=probe_loss)
+    return {"loss": loss, "weights": parameter_state(net)}
 
 
 class ReplayNetwork(nn.Module):

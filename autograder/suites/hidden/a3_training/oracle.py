@@ -2,30 +2,44 @@
 
 Everything here runs in the grader process and never imports the student's code. The
 reference network is `ReferenceMLP` (nn.Linear and snn.Leaky) with
-`snntorch.surrogate.fast_sigmoid` as its spike function.
+`snntorch.surrogate.fast_sigmoid` as its spike function, or with the harnesses'
+`boxcar_spike` where a test gives the student's network that instrument. Hidden
+suites never ship in the student template, so the reference implementations live
+here and not in `autograder.harnesses`.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import snntorch as snn
 import torch
+import torch.nn.functional as F
 from snntorch import surrogate
-from torch import Tensor
+from torch import Tensor, nn
 
 from autograder.data import load_subset, to_float_images
-from autograder.harnesses.training import OPTIMIZERS, ReferenceMLP, linear_state, reference_membrane_loss
+from autograder.harnesses.training import (
+    BOXCAR_HALF_WIDTH,
+    LINEAR_LAYERS,
+    OPTIMIZERS,
+    ProbeNetwork,
+    boxcar_spike,
+    parameter_state,
+    probe_loss,
+)
 
 #: Harness functions, as `StudentModule.run_harness` names them.
 HARNESS = "autograder.harnesses.training"
 
 DTYPES = (torch.float32, torch.float64)
 
-#: Minimum distance between every membrane of a network case and the threshold (1.0).
-#: Reordered float32 sums move a membrane by far less, so they never flip a spike.
+#: Minimum distance between every membrane of a network case and the threshold (1.0),
+#: and between every membrane and the edges of `boxcar_spike`'s gradient window
+#: (threshold +- `BOXCAR_HALF_WIDTH`). Reordered float32 sums move a membrane by far
+#: less, so they never flip a spike or a boxcar gradient.
 THRESHOLD_MARGIN = 1e-5
 
 #: Factors applied to the freshly initialised weights of a network case. With
@@ -44,6 +58,63 @@ DEFAULT_SLOPE = 25.0
 def harness(name: str) -> str:
     """Return the full harness name for a function of `autograder.harnesses.training`."""
     return f"{HARNESS}:{name}"
+
+
+class ReferenceMLP(nn.Module):
+    """The grader's two-layer spiking network: fc1 -> lif1 -> fc2 -> lif2, membranes reset per call.
+
+    `forward` returns `(spk_rec, mem_rec)` of the output layer, each
+    `[num_steps, batch, num_outputs]`. `hidden_mem_rec` keeps the hidden membranes of
+    the last call, `[num_steps, batch, num_hidden]`.
+    """
+
+    def __init__(
+        self,
+        spike_grad: Callable[[Tensor], Tensor],
+        num_inputs: int = 784,
+        num_hidden: int = 128,
+        num_outputs: int = 10,
+        beta: float = 0.95,
+        num_steps: int = 10,
+    ) -> None:
+        super().__init__()
+        self.num_steps = num_steps
+        self.fc1 = nn.Linear(num_inputs, num_hidden)
+        self.lif1 = snn.Leaky(beta=beta, spike_grad=spike_grad)
+        self.fc2 = nn.Linear(num_hidden, num_outputs)
+        self.lif2 = snn.Leaky(beta=beta, spike_grad=spike_grad)
+        self.hidden_mem_rec: Tensor | None = None
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        cur1 = self.fc1(x.flatten(start_dim=1))
+        mem1 = torch.zeros_like(cur1)
+        mem2 = torch.zeros(cur1.shape[0], self.fc2.out_features, dtype=cur1.dtype)
+        spk_rec, mem_rec, hidden_mem_rec = [], [], []
+        for _ in range(self.num_steps):
+            spk1, mem1 = self.lif1(cur1, mem1)
+            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
+            spk_rec.append(spk2)
+            mem_rec.append(mem2)
+            hidden_mem_rec.append(mem1)
+        self.hidden_mem_rec = torch.stack(hidden_mem_rec).detach()
+        return torch.stack(spk_rec), torch.stack(mem_rec)
+
+
+def membrane_loss(mem_rec: Tensor, targets: Tensor) -> Tensor:
+    """Return sum_t cross_entropy(mem_rec[t], targets), the loss the assignment defines."""
+    loss = torch.zeros((), dtype=mem_rec.dtype)
+    for step in range(mem_rec.shape[0]):
+        loss = loss + F.cross_entropy(mem_rec[step], targets)
+    return loss
+
+
+def linear_state(net: nn.Module) -> dict[str, Tensor]:
+    """Return copies of the weights and biases of `fc1` and `fc2`, keyed as in `state_dict`."""
+    return {
+        f"{layer}.{name}": tensor.detach().clone()
+        for layer in LINEAR_LAYERS
+        for name, tensor in getattr(net, layer).named_parameters()
+    }
 
 
 def surrogate_oracle(x: Tensor, slope: float, grad_output: Tensor) -> tuple[Tensor, Tensor]:
@@ -104,8 +175,10 @@ class NetworkCase:
 
 
 def _margin(net: ReferenceMLP, mem_rec: Tensor) -> float:
+    """Return the smallest distance of a membrane to the threshold or to an edge of the boxcar window."""
     membranes = torch.cat([net.hidden_mem_rec.reshape(-1), mem_rec.reshape(-1)])
-    return float((membranes - 1.0).abs().min())
+    offsets = (membranes - 1.0).abs()
+    return float(torch.minimum(offsets, (offsets - BOXCAR_HALF_WIDTH).abs()).min())
 
 
 def sample_network_case(kwargs: dict[str, Any], seed: int, x: Tensor | None = None) -> NetworkCase:
@@ -113,8 +186,8 @@ def sample_network_case(kwargs: dict[str, Any], seed: int, x: Tensor | None = No
 
     Each attempt draws new weights, scales them by `WEIGHT_GAINS` and, when `x` is
     None, draws 6 inputs uniform in [0, 1). Well conditioned means that every
-    membrane stays `THRESHOLD_MARGIN` away from the threshold and that the output
-    layer has both spikes and silent steps.
+    membrane stays `THRESHOLD_MARGIN` away from the threshold and from the edges of
+    the boxcar window, and that the output layer has both spikes and silent steps.
 
     Raises:
         RuntimeError: no seed in `MAX_ATTEMPTS` qualifies; change the case, not the submission.
@@ -153,21 +226,25 @@ def custom_case() -> NetworkCase:
     return sample_network_case(CUSTOM_KWARGS, seed=4200)
 
 
-def reference_gradients(case: NetworkCase, mem_weights: Tensor) -> dict[str, Tensor]:
-    """Return the gradients of `sum(mem_rec * mem_weights)` for fc1 and fc2 of the case's reference network."""
-    net = ReferenceMLP(surrogate.fast_sigmoid(DEFAULT_SLOPE), **case.kwargs)
+def boxcar_gradients(case: NetworkCase, mem_weights: Tensor) -> dict[str, Tensor]:
+    """Return the gradients of `sum(mem_rec * mem_weights)` for fc1 and fc2 of the case's reference network.
+
+    Both layers use `boxcar_spike`, the spike function that the `mlp_gradients`
+    harness gives the student's network.
+    """
+    net = ReferenceMLP(boxcar_spike, **case.kwargs)
     net.load_state_dict(case.weights, strict=False)
     _, mem_rec = net(case.x)
     (mem_rec * mem_weights).sum().backward()
     return {
         f"{layer}.{name}": parameter.grad
-        for layer in ("fc1", "fc2")
+        for layer in LINEAR_LAYERS
         for name, parameter in getattr(net, layer).named_parameters()
     }
 
 
 def reference_train_epoch(
-    net_kwargs: dict[str, Any],
+    probe_kwargs: dict[str, Any],
     weights: dict[str, Tensor],
     images: Tensor,
     targets: Tensor,
@@ -175,34 +252,35 @@ def reference_train_epoch(
     optimizer: str,
     lr: float,
 ) -> tuple[dict[str, Tensor], float]:
-    """Train the reference network for one pass as the assignment defines it.
+    """Train the harnesses' `ProbeNetwork` with `probe_loss` for one pass as the assignment defines it.
 
     For each batch in order: forward, loss, `zero_grad`, backward, step. Returns the
     weights afterwards and the mean of the batch losses.
     """
-    net = ReferenceMLP(surrogate.fast_sigmoid(DEFAULT_SLOPE), **net_kwargs)
-    net.load_state_dict(weights, strict=False)
+    net = ProbeNetwork(**probe_kwargs)
+    net.load_state_dict(weights)
     optimizer_instance = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
     losses = []
     for images_batch, targets_batch in zip(images.split(batch_size), targets.split(batch_size)):
         _, mem_rec = net(images_batch)
-        loss = reference_membrane_loss(mem_rec, targets_batch)
+        loss = probe_loss(mem_rec, targets_batch)
         optimizer_instance.zero_grad()
         loss.backward()
         optimizer_instance.step()
         losses.append(loss.item())
-    return linear_state(net), sum(losses) / len(losses)
+    return parameter_state(net), sum(losses) / len(losses)
 
 
 def train_case(seed: int, batches: int, batch_size: int = 8) -> dict[str, Any]:
-    """Return a small network setting, its weights and random data for `batches` full batches."""
-    net_kwargs = {"num_inputs": 16, "num_hidden": 12, "num_outputs": 4, "beta": 0.9, "num_steps": 6}
-    net = reference_network(net_kwargs, seed)
+    """Return a `ProbeNetwork` setting, its weights and random data for `batches` full batches."""
+    probe_kwargs = {"num_inputs": 16, "num_outputs": 4, "num_steps": 6}
+    torch.manual_seed(seed)
+    net = ProbeNetwork(**probe_kwargs)
     generator = torch.Generator().manual_seed(seed)
     count = batches * batch_size
     images = torch.rand(count, 16, generator=generator) * 1.5
     targets = torch.randint(0, 4, (count,), generator=generator)
-    return {"net_kwargs": net_kwargs, "weights": linear_state(net), "images": images, "targets": targets}
+    return {"probe_kwargs": probe_kwargs, "weights": parameter_state(net), "images": images, "targets": targets}
 
 
 def spike_count_accuracy(spk_rec: Tensor, targets: Tensor) -> float:

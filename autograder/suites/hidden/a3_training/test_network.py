@@ -82,17 +82,18 @@ def test_default_layer_sizes(student):
 def test_gradients_match_reference(student):
     """Backpropagation through time gives the reference network's gradients for fc1 and fc2.
 
-    Both networks get the same fast-sigmoid spike function through `spike_grad`, so
-    this test depends on the network's wiring, not on the student's surrogate.
+    Both networks get the same boxcar spike function through `spike_grad` (Heaviside
+    forward, gradient 1 where |U - U_thr| < 0.5), so this test depends on the network's
+    wiring, not on the student's surrogate.
     """
     case = oracle.custom_case()
     mem_weights = torch.rand(case.mem_rec.shape, generator=torch.Generator().manual_seed(4400)) - 0.5
-    context = f"{case.context()}, spike_grad=fast_sigmoid(25), loss sum(mem_rec * random weights)"
+    context = f"{case.context()}, spike_grad=boxcar (gradient 1 where |U - U_thr| < 0.5), loss sum(mem_rec * random weights)"
 
     result = student.run_harness(
         oracle.harness("mlp_gradients"), case.kwargs, case.weights, case.x, mem_weights, True, function="SpikingMLP"
     ).value
-    expected = oracle.reference_gradients(case, mem_weights)
+    expected = oracle.boxcar_gradients(case, mem_weights)
 
     for name, expected_grad in expected.items():
         grad = result["grads"].get(name)

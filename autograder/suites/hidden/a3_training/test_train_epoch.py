@@ -1,7 +1,7 @@
 """Hidden tests for train_epoch: one pass of the student's loop against the reference loop.
 
-The network is the grader's (nn.Linear and snn.Leaky with a fast-sigmoid spike
-function) and the loss is passed as `loss_fn`, so only the loop itself is graded.
+The network is the grader's non-spiking `ProbeNetwork` and the loss, `probe_loss`, is
+passed as `loss_fn`, so only the loop itself is graded.
 """
 
 import pytest
@@ -14,7 +14,7 @@ from autograder.suites.hidden.a3_training import oracle
 def _train(student, case, batch_size, optimizer, lr):
     return student.run_harness(
         oracle.harness("train_epoch_on_batches"),
-        case["net_kwargs"],
+        case["probe_kwargs"],
         case["weights"],
         case["images"],
         case["targets"],
@@ -34,11 +34,11 @@ def _check_weights(result, expected, context):
 def test_one_adam_step_matches_reference(student):
     """One batch with Adam gives the weights of one reference step: loss, backward, optimizer.step."""
     case = oracle.train_case(seed=6100, batches=1)
-    context = "a loader with one batch of 8 samples, Adam(lr=0.01), loss_fn=sum_t cross_entropy(mem_rec[t], targets)"
+    context = "the grader's stand-in network, a loader with one batch of 8 samples, Adam(lr=0.01), loss_fn=mean squared error of mem_rec and one-hot targets"
 
     result = _train(student, case, 8, "adam", 0.01)
     expected, _ = oracle.reference_train_epoch(
-        case["net_kwargs"], case["weights"], case["images"], case["targets"], 8, "adam", 0.01
+        case["probe_kwargs"], case["weights"], case["images"], case["targets"], 8, "adam", 0.01
     )
 
     _check_weights(result, expected, context)
@@ -48,11 +48,11 @@ def test_one_adam_step_matches_reference(student):
 def test_two_batches_clear_gradients(student):
     """Over two batches, each step uses only its own batch's gradient (zero_grad before backward)."""
     case = oracle.train_case(seed=6200, batches=2)
-    context = "a loader with two batches of 8 samples, SGD(lr=0.1), loss_fn=sum_t cross_entropy(mem_rec[t], targets)"
+    context = "the grader's stand-in network, a loader with two batches of 8 samples, SGD(lr=0.1), loss_fn=mean squared error of mem_rec and one-hot targets"
 
     result = _train(student, case, 8, "sgd", 0.1)
     expected, _ = oracle.reference_train_epoch(
-        case["net_kwargs"], case["weights"], case["images"], case["targets"], 8, "sgd", 0.1
+        case["probe_kwargs"], case["weights"], case["images"], case["targets"], 8, "sgd", 0.1
     )
 
     _check_weights(result, expected, context)
@@ -65,11 +65,11 @@ def test_returns_mean_batch_loss(student):
     The learning rate is zero, so the batch losses do not depend on the update.
     """
     case = oracle.train_case(seed=6300, batches=3)
-    context = "a loader with three batches of 8 samples, SGD(lr=0.0), loss_fn=sum_t cross_entropy(mem_rec[t], targets)"
+    context = "the grader's stand-in network, a loader with three batches of 8 samples, SGD(lr=0.0), loss_fn=mean squared error of mem_rec and one-hot targets"
 
     result = _train(student, case, 8, "sgd", 0.0)
     _, expected = oracle.reference_train_epoch(
-        case["net_kwargs"], case["weights"], case["images"], case["targets"], 8, "sgd", 0.0
+        case["probe_kwargs"], case["weights"], case["images"], case["targets"], 8, "sgd", 0.0
     )
 
     loss = result["loss"]
