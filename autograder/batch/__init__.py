@@ -1,0 +1,1 @@
+"""Batch grading after the deadline: every student's repository, the gradebook, feedback."""
