@@ -1,4 +1,4 @@
-"""Command line: `snn-grade grade | check | release | stubs | verify`.
+"""Command line: `snn-grade grade | check | release | stubs | verify | batch`.
 
 This module only parses arguments and calls library functions. Exit status: 0 when the
 command ran (a grading run exits 0 whatever the score), 1 when the grader or its suites
@@ -80,7 +80,42 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--assignment", action="append", metavar="ID", help="verify only this assignment (repeatable)")
     verify.add_argument("--root", type=Path, metavar="DIR", help="repository with solutions/, assignments/ and tests/catalogue/ (default: this repository)")
     _add_limits(verify)
+    _add_batch_verbs(verbs)
     return parser
+
+
+def _deadline(text: str):
+    """Parse an ISO 8601 date and time with a UTC offset, for argparse."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid deadline {text!r}: use ISO 8601 such as 2026-10-01T23:59:00+02:00") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"deadline {text!r} has no UTC offset: add one, e.g. {text}Z or {text}+02:00")
+    return moment
+
+
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _add_batch_verbs(verbs) -> None:
+    batch = verbs.add_parser(
+        "batch",
+        help="grade every student's submission after the deadline",
+        description="Grade a 'gh teacher download' folder (or any folder of student folders) with the public and hidden "
+        "suites; write grades.csv, feedback/<username>.md, summary.md and manifest.json. Unchanged submissions reuse "
+        "their earlier results.",
+    )
+    batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="folder with one repository or folder per student")
+    batch.add_argument("--roster", type=Path, metavar="CSV", help="Classroom 50 roster (username,first_name,last_name,email,section,...); default: the names in SUBMISSIONS_DIR/scores.csv")
+    batch.add_argument("--deadline", type=_deadline, metavar="ISO8601", help="grade the last commit at or before this time (committer date) and flag later commits as late")
+    batch.add_argument("--jobs", type=int, default=_default_jobs(), metavar="N", help="submissions graded in parallel, one process each (default: the number of CPU cores)")
+    batch.add_argument("--out", type=Path, metavar="DIR", help="folder for the outputs and stored results (default: SUBMISSIONS_DIR/grading)")
+    batch.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable); default: every assignment found in the submissions")
+    _add_limits(batch)
 
 
 def _limits(args: argparse.Namespace):
@@ -203,7 +238,36 @@ def _command_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_GRADER_ERROR
 
 
+def _command_batch(args: argparse.Namespace) -> int:
+    if not args.submissions.is_dir():
+        raise UserError(f"submissions folder {args.submissions} not found: pass the folder 'gh teacher download' wrote")
+    if args.jobs < 1:
+        raise UserError(f"invalid --jobs {args.jobs}: use 1 or more")
+    if args.roster is not None and not args.roster.is_file():
+        raise UserError(f"roster {args.roster} not found: pass Classroom 50's students.csv")
+    limits = _limits(args)
+    from autograder.assignments import get_assignment
+    from autograder.batch import BatchOptions, run_batch
+
+    for assignment_id in args.assignment or []:
+        get_assignment(assignment_id)
+    out = args.out or args.submissions / "grading"
+    options = BatchOptions(args.submissions, out, args.roster, args.deadline, args.jobs, args.assignment, limits)
+    report = run_batch(options)
+    missing = sum(record.folder is None for record in report.records)
+    print(
+        f"graded {len(report.graded)} submissions, reused {len(report.reused)} from earlier runs, "
+        f"{len(report.failed)} failed; {missing} roster students without a submission"
+    )
+    print(f"wrote {out / 'grades.csv'}, {out / 'summary.md'} and the feedback files in {out / 'feedback'}")
+    if report.failed:
+        print(f"grading failed for {', '.join(sorted(report.failed))}; run the same command again to retry them", file=sys.stderr)
+        return EXIT_GRADER_ERROR
+    return EXIT_OK
+
+
 COMMANDS = {
+    "batch": _command_batch,
     "check": _command_check,
     "grade": _command_grade,
     "release": _command_release,
