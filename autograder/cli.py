@@ -1,4 +1,4 @@
-"""Command line: `snn-grade grade | check | release | stubs | verify | batch`.
+"""Command line: `snn-grade grade | check | release | stubs | verify | batch | feedback push`.
 
 This module only parses arguments and calls library functions. Exit status: 0 when the
 command ran (a grading run exits 0 whatever the score), 1 when the grader or its suites
@@ -116,6 +116,18 @@ def _add_batch_verbs(verbs) -> None:
     batch.add_argument("--out", type=Path, metavar="DIR", help="folder for the outputs and stored results (default: SUBMISSIONS_DIR/grading)")
     batch.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable); default: every assignment found in the submissions")
     _add_limits(batch)
+
+    feedback = verbs.add_parser("feedback", help="release batch feedback to students", description="Release the feedback files of a batch.")
+    feedback_verbs = feedback.add_subparsers(dest="feedback_command", required=True, metavar="COMMAND")
+    push = feedback_verbs.add_parser(
+        "push",
+        help="commit each FEEDBACK.md to a branch of the student's repository and push it",
+        description="Commit DIR/feedback/<username>.md as FEEDBACK.md on a branch of each student's repository and push "
+        "it to origin. The student's default branch, index and working tree are not changed. Exits 1 when a push failed.",
+    )
+    push.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder of 'snn-grade batch', which contains manifest.json and feedback/")
+    push.add_argument("--branch", default="grade-report", metavar="NAME", help="branch to commit the feedback to (default: grade-report)")
+    push.add_argument("--dry-run", action="store_true", help="print what would be pushed; create no commit and push nothing")
 
 
 def _limits(args: argparse.Namespace):
@@ -266,8 +278,26 @@ def _command_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_feedback(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from autograder.batch import push_feedback
+
+    if subprocess.run(["git", "check-ref-format", "--branch", args.branch], capture_output=True).returncode != 0:
+        raise UserError(f"invalid --branch {args.branch!r}: use a valid git branch name such as grade-report")
+    outcomes = push_feedback(args.out, args.branch, args.dry_run)
+    for outcome in outcomes:
+        print(f"{outcome.username}: {outcome.state}: {outcome.detail}")
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.state] = counts.get(outcome.state, 0) + 1
+    print(", ".join(f"{count} {state}" for state, count in counts.items()) or "no student folders in the manifest")
+    return EXIT_GRADER_ERROR if counts.get("failed") else EXIT_OK
+
+
 COMMANDS = {
     "batch": _command_batch,
+    "feedback": _command_feedback,
     "check": _command_check,
     "grade": _command_grade,
     "release": _command_release,
