@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ from batch_helpers import (
     write_roster,
     write_scores,
 )
+from autograder.batch.cache import CacheKey, reusable_assignments
 from autograder.release import release
 from conftest import ROOT, SNN_GRADE
 
@@ -335,6 +337,35 @@ def test_deleted_results_file_is_regraded(first_run: dict, download: dict, tmp_p
     assert read_grades(copy / "grading")["alice"]["total"] == str(MAX_SCORE)
 
 
+def test_added_assignment_reuses_graded_one(first_run: dict, download: dict, tmp_path: Path) -> None:
+    copy = copy_download(download, tmp_path, with_results=True, students=["alice"])
+    stored_file = copy / "grading" / "results" / "alice.json"
+    before = json.loads(stored_file.read_text())["results"]["assignments"]
+
+    rerun = snn_grade(*batch_args(copy, "--assignment", "a2_encoding", "--jobs", "1"))
+
+    assert counts(rerun.stdout) == (1, 0)
+    after = {a["id"]: a for a in json.loads(stored_file.read_text())["results"]["assignments"]}
+    assert after["a1_lif"] == before[0]
+    assert after["a2_encoding"]["score"] == 0
+    row = read_grades(copy / "grading")["alice"]
+    assert row["a1_lif"] == str(MAX_SCORE)
+    assert row["a2_encoding"] == "0"
+    assert row["status"] == "missing files"
+
+
+def test_changed_suite_hash_voids_that_assignment(first_run: dict) -> None:
+    stored = json.loads((first_run["out"] / "results" / "carol.json").read_text())
+    key = CacheKey(**stored["key"])
+    assert set(reusable_assignments(stored, key)) == {ASSIGNMENT}
+    changed = replace(key, suites={ASSIGNMENT: "0" * 16})
+    assert reusable_assignments(stored, changed) == {}
+    added = replace(key, suites={**key.suites, "a2_encoding": "0" * 16})
+    assert set(reusable_assignments(stored, added)) == {ASSIGNMENT}
+    other_commit = replace(key, source="0" * 40)
+    assert reusable_assignments(stored, other_commit) == {}
+
+
 def test_killed_run_resumes(download: dict, tmp_path: Path) -> None:
     students = ["alice", "bob", "carol", "dave"]
     copy = copy_download(download, tmp_path, with_results=False, students=students)
@@ -354,6 +385,7 @@ def test_killed_run_resumes(download: dict, tmp_path: Path) -> None:
         process.wait()
     finished = sorted(path.name for path in results.glob("*.json"))
     assert finished
+    assert len(finished) < len(students)
     for path in results.glob("*.json"):
         json.loads(path.read_text())  # No half-written file.
 
