@@ -69,6 +69,7 @@ def _short(text: str) -> str:
 
 def plot_histogram(path: Path, totals: list[int], maximum: int) -> None:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(7, 3.5), layout="constrained")
     axes = figure.add_subplot()
@@ -76,6 +77,7 @@ def plot_histogram(path: Path, totals: list[int], maximum: int) -> None:
     axes.hist(totals, bins=bins, range=(0, max(maximum, 1)), color="#4c72b0", edgecolor="white")
     axes.set_xlabel(f"total points (of {maximum})")
     axes.set_ylabel("students")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(f"Scores of {len(totals)} graded submissions")
     figure.savefig(path, dpi=100)
 
@@ -91,7 +93,7 @@ def plot_failure_rates(path: Path, entries: list[TestFailures]) -> None:
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
     axes.set_xlabel("graded students who lost points (%)")
-    axes.set_title("Tests by failure rate")
+    axes.set_title(f"Tests by failure rate over {max(entry.graded for entry in entries)} graded submissions")
     figure.savefig(path, dpi=100)
 
 
