@@ -13,7 +13,7 @@ from typing import Iterator
 
 import torch
 
-from autograder.worker.errors import NotImplementedYet, StudentError
+from autograder.worker.errors import ImportFailed, NotImplementedYet, StudentError
 
 __all__ = [
     "RaisedError",
@@ -190,8 +190,9 @@ class RaisedError:
 def raises_in_student_code(type_name: str, *, call: str) -> Iterator[RaisedError]:
     """Expect the block's call into student code to raise the exception `type_name`.
 
-    A stub's `NotImplementedError` passes through unchanged, so the student reads
-    "not implemented yet" rather than a complaint about the exception type.
+    A stub's `NotImplementedError` and a failed import pass through unchanged, so the
+    student reads "not implemented yet" or the import error rather than a complaint
+    about the exception type.
 
     Args:
         type_name: class name of the expected exception, e.g. `"ValueError"`.
@@ -200,7 +201,7 @@ def raises_in_student_code(type_name: str, *, call: str) -> Iterator[RaisedError
     raised = RaisedError()
     try:
         yield raised
-    except NotImplementedYet:
+    except (NotImplementedYet, ImportFailed):
         raise
     except StudentError as exc:
         if exc.type_name != type_name:

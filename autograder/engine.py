@@ -26,6 +26,7 @@ from autograder.assignments import ASSIGNMENTS, Assignment, get_assignment
 from autograder.errors import GraderError, UserError
 from autograder.plugin import GradingPlugin
 from autograder.protected import check_manifest
+from autograder.static_delegation import find_static_uses
 from autograder.results import AssignmentResult, GradingResults
 from autograder.worker.client import Limits, StudentModule, Zygote
 from autograder.worker.errors import MissingSubmission
@@ -122,7 +123,10 @@ class GradingRun:
                 self.modules[assignment_id] = InProcessModule(assignment.module, paths, forbidden, self.limits)  # type: ignore[assignment]
             else:
                 assert self.zygote is not None
-                self.modules[assignment_id] = StudentModule(self.zygote, assignment.module, paths, forbidden, self.limits)
+                module = StudentModule(self.zygote, assignment.module, paths, forbidden, self.limits)
+                source = (self.submission / assignment.relative_file).read_text(encoding="utf-8", errors="replace")
+                module.static_uses = find_static_uses(source, forbidden)
+                self.modules[assignment_id] = module
         return self.modules[assignment_id]
 
     def close(self) -> None:

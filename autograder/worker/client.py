@@ -7,7 +7,6 @@ a function that sends its arguments to the worker and decodes the reply.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import signal
@@ -26,6 +25,7 @@ from autograder.worker.errors import (
     CallFailed,
     CallTimeout,
     Delegated,
+    ImportFailed,
     NotImplementedYet,
     StudentError,
     WorkerCrashed,
@@ -59,6 +59,7 @@ class Zygote:
         self.control = launched.control
         self._log = launched.log
         self.ready = False
+        self.restarts = 0
 
     def _wait_ready(self) -> None:
         if self.ready:
@@ -71,7 +72,27 @@ class Zygote:
             raise RuntimeError(f"the worker process failed to start: {detail[-1] if detail else exc}") from None
         self.ready = True
 
+    def _restart(self) -> None:
+        """Replace a zygote that died (student code can kill it when both run as one user)."""
+        log.warning("the worker zygote (pid %d) ended; starting a new one", self.process.pid)
+        self.control.close()
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+        launched = launch()
+        self.process, self.control, self._log = launched.process, launched.control, launched.log
+        self.ready = False
+        self.restarts += 1
+
     def spawn(self, paths: list[Path], forbidden: list[str], limits: Limits) -> "Worker":
+        """Fork a worker for one submission, starting a new zygote once if the old one died."""
+        try:
+            return self._spawn(paths, forbidden, limits)
+        except (OSError, EOFError, protocol.ProtocolError):
+            self._restart()
+            return self._spawn(paths, forbidden, limits)
+
+    def _spawn(self, paths: list[Path], forbidden: list[str], limits: Limits) -> "Worker":
         self._wait_ready()
         request = {
             "op": "spawn",
@@ -93,8 +114,12 @@ class Zygote:
         return Worker(self, int(reply["pid"]), socket.socket(fileno=fds[0]), limits)
 
     def reap(self, pid: int) -> dict[str, Any]:
-        protocol.send(self.control, {"op": "wait", "pid": pid})
-        return protocol.receive(self.control)
+        """Wait for a stopped worker and return its exit status (empty if the zygote is gone)."""
+        try:
+            protocol.send(self.control, {"op": "wait", "pid": pid})
+            return protocol.receive(self.control)
+        except (OSError, EOFError, protocol.ProtocolError):
+            return {}
 
     def close(self) -> None:
         self.control.close()
@@ -124,6 +149,8 @@ def _describe_exit(status: dict[str, Any], limits: Limits) -> str:
         if name == "SIGXFSZ":
             return f"wrote a file larger than the limit of {limits.file_size_mb} MiB"
         return f"was killed by {name}"
+    if "exit_code" not in status:
+        return "ended together with the process that started it (did the code kill its parent?)"
     return f"exited with status {status.get('exit_code')} (does the code call sys.exit or os._exit?)"
 
 
@@ -225,7 +252,7 @@ def _record(qualified: str, reply: dict[str, Any], forbidden: list[str]) -> Call
     elif kind == "import":
         module_file = qualified.split(".")[0] + ".py"
         summary = f"importing {module_file} failed with {type_name}: {message}"
-        error = StudentError(qualified, type_name, message, traceback, summary=summary)
+        error = ImportFailed(qualified, type_name, message, traceback, summary=summary)
     elif kind == "limit":
         error = StudentError(qualified, type_name, message, traceback, summary=f"{qualified} hit a resource limit: {message}")
     elif kind == "setup":
@@ -262,6 +289,8 @@ class StudentModule:
         self._limits = limits
         self._worker: Worker | None = None
         self._import_failure: CallFailed | None = None
+        self.static_uses: dict[str, list[str]] = {}
+        """Forbidden names found in the student's source per function, set by the engine."""
         self.records: list[CallRecord] = []
         self.calls = 0
         self.network_attempts: list[str] = []
@@ -274,7 +303,7 @@ class StudentModule:
         imported costs one time limit, not one per test.
         """
         if self._import_failure is not None:
-            raise copy.copy(self._import_failure)
+            raise self._import_failure.with_traceback(None)
         if self._worker is None or not self._worker.alive:
             watched = sorted({name for names in self._forbidden.values() for name in names})
             self._worker = self._zygote.spawn(self._paths, watched, self._limits)
@@ -300,6 +329,8 @@ class StudentModule:
         harness: str | None,
     ) -> CallRecord:
         self.calls += 1
+        if function in self.static_uses:
+            raise Delegated(f"{self._module}.{function}", self.static_uses[function])
         started = time.perf_counter()
         worker = self._live_worker()
         worker.network_attempts = []

@@ -40,6 +40,10 @@ class StudentError(CallFailed):
         self.traceback = traceback
 
 
+class ImportFailed(StudentError):
+    """Importing the student's module failed, so no function of it could run."""
+
+
 class NotImplementedYet(StudentError):
     """The student's code raised the stub's `NotImplementedError`.
 

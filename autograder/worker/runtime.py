@@ -38,6 +38,14 @@ _STUB_PATTERN = re.compile(r"([A-Za-z_][\w.]*) is not implemented yet")
 HARNESS_PACKAGE = "autograder.harnesses."
 
 
+def _safe_str(exc: BaseException) -> str:
+    """Return `str(exc)`, or a placeholder when the exception's own `__str__` fails."""
+    try:
+        return str(exc)
+    except Exception:  # The student's exception class may define a __str__ that raises.
+        return f"<{type(exc).__name__} whose message cannot be printed>"
+
+
 def load_harness(name: str) -> Callable[..., Any]:
     """Return the harness function `package.module:function`, which takes the student's module first.
 
@@ -155,6 +163,8 @@ class Runtime:
                     module = importlib.import_module(module_name)
                 except Exception as exc:
                     return self._finish(reply | self._describe(exc, qualified) | {"kind": "import"}, stdout, started)
+                except BaseException as exc:  # SystemExit or KeyboardInterrupt at import: end this worker too.
+                    return self._finish(reply | self._describe(exc, qualified) | {"kind": "import", "fatal": True}, stdout, started)
                 if request.get("op") == "import":
                     return self._finish({"ok": True, "value": None, "modified_inputs": [], "used": []}, stdout, started)
                 if request.get("harness"):
@@ -171,6 +181,9 @@ class Runtime:
                         value = function(*args, **kwargs)
                     finally:
                         used = self.watch.stop()
+                    # NOTE: this comparison runs next to student code, so a submission that patches
+                    # the worker's own modules can hide an in-place change; only the tests of
+                    # unchanged inputs rely on it.
                     modified = [name for name, before in snapshots.items() if not _same(before, tensors[name])]
                     reply = {"ok": True, "value": value, "modified_inputs": modified, "used": used}
             except Exception as exc:
@@ -186,7 +199,7 @@ class Runtime:
         return reply
 
     def _describe(self, exc: BaseException, qualified: str) -> dict[str, Any]:
-        message = str(exc)
+        message = _safe_str(exc)
         kind = "exception"
         missing = None
         if isinstance(exc, NotImplementedError):

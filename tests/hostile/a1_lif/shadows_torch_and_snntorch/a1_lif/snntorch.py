@@ -1,0 +1,1 @@
+raise ImportError("the submission's shadow module snntorch.py was imported")

@@ -1,0 +1,1 @@
+raise ImportError("the submission's shadow module torch.py was imported")
