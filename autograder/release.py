@@ -106,7 +106,10 @@ def build_template(root: Path, out: Path, assignments: list[Assignment], workflo
     (template / ".gitignore").write_text((TEMPLATES / "student_gitignore").read_text(encoding="utf-8"), encoding="utf-8")
     devcontainer = template / ".devcontainer"
     devcontainer.mkdir()
-    shutil.copyfile(TEMPLATES / "devcontainer.json", devcontainer / "devcontainer.json")
+    settings = json.loads((TEMPLATES / "devcontainer.json").read_text(encoding="utf-8"))
+    opened = settings["customizations"]["codespaces"]["openFiles"]
+    settings["customizations"]["codespaces"]["openFiles"] = [path for path in opened if Path(path).parts[1] in ids]
+    (devcontainer / "devcontainer.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     if workflow == "standalone":
         workflows = template / ".github" / "workflows"
         workflows.mkdir(parents=True)

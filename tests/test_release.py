@@ -63,7 +63,8 @@ def test_template_has_student_files(released: Path) -> None:
     assert (template / "assignments" / "common" / "datasets.py").is_file()
     assert sorted(p.name for p in (template / "tests" / ASSIGNMENT).glob("test_*.py"))
     assert (template / "tests" / "conftest.py").is_file()
-    assert (template / ".devcontainer" / "devcontainer.json").is_file()
+    devcontainer = json.loads((template / ".devcontainer" / "devcontainer.json").read_text())
+    assert devcontainer["customizations"]["codespaces"]["openFiles"] == [f"assignments/{ASSIGNMENT}/lab.ipynb"]
     assert (template / ".github" / "workflows" / "grade.yml").is_file()
     assert "snn-grade check" in (template / "README.md").read_text()
 

@@ -1,1 +1,1 @@
-"""Helpers that every assignment may use: data loading."""
+"""Helpers that every assignment may use: data loading (datasets) and the lab notebooks' tools (lab)."""
