@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--root", type=Path, metavar="DIR", help="repository with solutions/, assignments/ and tests/catalogue/ (default: this repository)")
     _add_limits(verify)
     _add_batch_verbs(verbs)
+    _add_nbgrader_verb(verbs)
     return parser
 
 
@@ -128,6 +129,29 @@ def _add_batch_verbs(verbs) -> None:
     push.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder of 'snn-grade batch', which contains manifest.json and feedback/")
     push.add_argument("--branch", default="grade-report", metavar="NAME", help="branch to commit the feedback to (default: grade-report)")
     push.add_argument("--dry-run", action="store_true", help="print what would be pushed; create no commit and push nothing")
+
+
+def _add_nbgrader_verb(verbs) -> None:
+    from autograder.nbgrader import DEFAULT_CELL_TIMEOUT_S, DEFAULT_COURSE_ID
+
+    nbgrader = verbs.add_parser(
+        "nbgrader",
+        help="write an nbgrader course folder",
+        description="Write an nbgrader course: OUT_DIR/nbgrader_config.py and OUT_DIR/source/<assignment>/<assignment>.ipynb, "
+        "whose test cells run the installed suites. The environment that runs 'nbgrader autograde' needs this project installed.",
+    )
+    nbgrader.add_argument("out", type=Path, metavar="OUT_DIR", help="empty or new folder to write")
+    nbgrader.add_argument("--assignment", action="append", metavar="ID", help="export only this assignment (repeatable); default: all")
+    nbgrader.add_argument("--course-id", default=DEFAULT_COURSE_ID, metavar="ID", help=f"nbgrader course id (default: {DEFAULT_COURSE_ID})")
+    nbgrader.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=DEFAULT_CELL_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"time limit of one notebook cell in nbgrader, in seconds (default: {DEFAULT_CELL_TIMEOUT_S})",
+    )
+    nbgrader.add_argument("--hidden-messages", action="store_true", help="let failed hidden tests show why; by default they show only title and outcome")
+    nbgrader.add_argument("--root", type=Path, metavar="DIR", help="repository with solutions/ (default: this repository)")
 
 
 def _limits(args: argparse.Namespace):
@@ -295,11 +319,36 @@ def _command_feedback(args: argparse.Namespace) -> int:
     return EXIT_GRADER_ERROR if counts.get("failed") else EXIT_OK
 
 
+def _command_nbgrader(args: argparse.Namespace) -> int:
+    try:
+        from autograder.nbgrader.export import export_course
+    except ModuleNotFoundError as exc:
+        if exc.name != "nbformat":
+            raise
+        raise UserError("snn-grade nbgrader needs the package nbformat: install it with pip install 'snn-grade[nbgrader]'") from None
+
+    summary = export_course(
+        args.out,
+        args.assignment,
+        root=args.root or _repository_root(),
+        course_id=args.course_id,
+        cell_timeout_s=args.cell_timeout,
+        hidden_messages=args.hidden_messages,
+    )
+    print(f"nbgrader config: {summary.config}")
+    for assignment_id, notebook in summary.notebooks.items():
+        print(f"source notebook: {notebook} ({summary.points[assignment_id]} points in {summary.test_cells[assignment_id]} test cells)")
+    ids = " ".join(summary.notebooks)
+    print(f"Next, in {args.out}: nbgrader generate_assignment ASSIGNMENT (one of: {ids}), then release, collect and autograde as usual.")
+    return EXIT_OK
+
+
 COMMANDS = {
     "batch": _command_batch,
     "feedback": _command_feedback,
     "check": _command_check,
     "grade": _command_grade,
+    "nbgrader": _command_nbgrader,
     "release": _command_release,
     "stubs": _command_stubs,
     "verify": _command_verify,
