@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,13 +39,21 @@ def build_download(download: Path, count: int, scratch: Path) -> None:
 
 
 def timed_batch(download: Path, out: Path, jobs: int) -> float:
+    """Run one batch and return its wall time; print its summary line and CPU time.
+
+    The CPU time covers the batch and every process below it, which all exit and are
+    reaped before the command ends.
+    """
     command = [sys.executable, "-m", "autograder", "batch", str(download), "--out", str(out), "--jobs", str(jobs), "--assignment", ASSIGNMENT]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         raise SystemExit(f"batch with --jobs {jobs} failed:\n{completed.stderr}")
-    print(f"  --jobs {jobs}: {completed.stdout.splitlines()[0]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"  --jobs {jobs}: {elapsed:.1f} s wall, {cpu:.1f} s CPU; {completed.stdout.splitlines()[0]}")
     return elapsed
 
 
