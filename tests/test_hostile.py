@@ -48,22 +48,9 @@ OWN_ZYGOTE = {"kills_zygote", "kills_zygote_and_keeps_serving"}
 #: process, so a successful attack fails their own test and not the test session.
 OWN_GRADER = {"kills_grader"}
 
-#: Attacks the grader does not withstand yet, with what it does instead. The marks are
-#: strict: once the grader withstands an attack, its test fails as XPASS until the mark goes.
-KNOWN_GAPS = {
-    "kills_grader": (
-        "a worker running as the grader's user finds the grading process as its zygote's "
-        "parent in /proc and SIGKILLs it, so grading ends without results"
-    ),
-    "patches_worker_protocol": (
-        "modified_inputs is computed in the worker, so code that wraps "
-        "autograder.worker.protocol.encode there hides an in-place modification"
-    ),
-    "patches_worker_runtime": (
-        "modified_inputs is computed in the worker, so code that replaces "
-        "autograder.worker.runtime._same there hides an in-place modification"
-    ),
-}
+#: Entries with `known_gap` set describe attacks the grader does not withstand yet. Their
+#: marks are strict: once the grader withstands one, its test fails as XPASS until the
+#: entry's known_gap is removed.
 
 #: File in which the network entry expects the port of the listener this module starts.
 PORT_FILE = Path("a1_lif") / "listener_port.txt"
@@ -77,8 +64,8 @@ def _parameters() -> list:
     parameters = []
     for entry in ENTRIES:
         marks = []
-        if entry.name in KNOWN_GAPS:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[entry.name]))
+        if entry.known_gap:
+            marks.append(pytest.mark.xfail(strict=True, reason=entry.known_gap))
         parameters.append(pytest.param(entry, id=entry.label, marks=marks))
     return parameters
 
