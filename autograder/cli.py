@@ -1,4 +1,4 @@
-"""Command line: `snn-grade grade | check | release | stubs | verify | batch | feedback | nbgrader`.
+"""Command line: `snn-grade grade | check | release | stubs | verify | batch | feedback push | nbgrader`.
 
 This module only parses arguments and calls library functions. Exit status: 0 when the
 command ran (a grading run exits 0 whatever the score), 1 when the grader or its suites
