@@ -195,28 +195,10 @@ def run_pytest(plugin: "GradingPlugin", targets: list[str], suites_root: Path, *
     """
     import pytest
 
-    from autograder.engine import SUITES_ROOT, _quiet_pytest
+    from autograder.engine import _quiet_pytest, pytest_arguments
     from autograder.errors import GraderError
 
-    args = [
-        *targets,
-        "-c",
-        str(SUITES_ROOT / "pytest.ini"),
-        "--rootdir",
-        str(suites_root),
-        "--import-mode=importlib",
-        "--strict-markers",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:stepwise",
-        "-p",
-        "no:unraisableexception",
-        "-p",
-        "no:threadexception",
-        "-q",
-        *options,
-    ]
+    args = [*pytest_arguments(list(targets), suites_root), *options]
     with _quiet_pytest() as output:
         try:
             exit_code = pytest.main(args, plugins=[plugin])
