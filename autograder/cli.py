@@ -255,7 +255,7 @@ def _command_release(args: argparse.Namespace) -> int:
         size = summary.bundle_bytes[assignment_id] / 1024
         print(f"classroom50 bundle: {bundle} ({size:.0f} KiB compressed)")
     print("Copy each bundle to <classroom>/autograders/<slug>/ in your classroom50 repository;")
-    print("add the assignment with: gh teacher assignment add ORG CLASSROOM SLUG --name NAME --runtime BUNDLE/runtime.json")
+    print("add the assignment with: gh teacher assignment add ORG CLASSROOM SLUG --name NAME --template ORG/TEMPLATE --runtime BUNDLE/runtime.json")
     return EXIT_OK
 
 

@@ -16,8 +16,9 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.engine import GradingRun
-from autograder.plugin import PartialCredit
+from autograder.plugin import PartialCredit, classify
 from autograder.worker.client import StudentModule, Zygote
+from autograder.worker.errors import CallFailed
 from autograder.worker.limits import Limits
 
 #: Folder, relative to pytest's root, that holds the student's assignment folders.
@@ -50,6 +51,19 @@ def student(request: pytest.FixtureRequest, _grading_run: GradingRun) -> Student
     module = _grading_run.student_module(_assignment_of(Path(request.node.path)))
     module.records.clear()
     return module
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Show a failed call into student code as its message and the student's own frames.
+
+    Without this, pytest prints the grader's frames around the exception, and the
+    line of the student's file that failed is nowhere in the output.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None and isinstance(call.excinfo.value, CallFailed):
+        report.longrepr = classify(call.excinfo.value)[1]
 
 
 @pytest.fixture
