@@ -33,7 +33,7 @@ BUNDLE_MANIFEST = "bundle.json"
 #: Account the worker switches to when the autograder runs as root.
 WORKER_USER = "snn-worker"
 
-#: Longest per-test message kept in `result.json`, in characters.
+#: Maximum length of a per-test message in `result.json`, in characters.
 MAX_TEST_MESSAGE = 300
 
 

@@ -24,7 +24,12 @@ def _protected_files(root: Path) -> dict[str, str]:
     found = {}
     for name in PROTECTED:
         target = root / name
-        paths = [target] if target.is_file() else sorted(target.rglob("*")) if target.is_dir() else []
+        if target.is_file():
+            paths = [target]
+        elif target.is_dir():
+            paths = sorted(target.rglob("*"))
+        else:
+            paths = []
         for path in paths:
             relative = path.relative_to(root)
             if path.is_file() and not _IGNORED_PARTS.intersection(relative.parts) and path.suffix != ".pyc":

@@ -21,7 +21,7 @@ from autograder.worker.client import StudentModule, Zygote
 from autograder.worker.errors import CallFailed
 from autograder.worker.limits import Limits
 
-#: Folder, relative to pytest's root, that holds the student's assignment folders.
+#: Folder, relative to pytest's root, that contains the student's assignment folders.
 SUBMISSION_FOLDER = "assignments"
 
 
@@ -47,7 +47,7 @@ def _grading_run(pytestconfig: pytest.Config) -> Iterator[GradingRun]:
 
 @pytest.fixture
 def student(request: pytest.FixtureRequest, _grading_run: GradingRun) -> StudentModule:
-    """The student's module for this test's assignment; calls run in a worker."""
+    """Return the student's module for this test's assignment; its calls run in a worker."""
     module = _grading_run.student_module(_assignment_of(Path(request.node.path)))
     module.records.clear()
     return module
