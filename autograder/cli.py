@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import pwd
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +34,11 @@ def _repository_root() -> Path:
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--call-timeout", type=float, default=10.0, metavar="SECONDS", help="time limit of one call into student code, in seconds (default: 10)")
     parser.add_argument("--memory-limit", type=int, default=2048, metavar="MIB", help="memory a worker may use beyond its start-up size, in MiB (default: 2048)")
+    parser.add_argument(
+        "--worker-user",
+        metavar="NAME",
+        help="when running as root, run student code as this unprivileged user, which cannot read root-only files such as protected hidden suites",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,7 +167,12 @@ def _limits(args: argparse.Namespace):
         raise UserError(f"invalid --call-timeout {args.call_timeout:g}: use a number of seconds above 0")
     if args.memory_limit <= 0:
         raise UserError(f"invalid --memory-limit {args.memory_limit}: use a number of MiB above 0")
-    return Limits(call_timeout_s=args.call_timeout, memory_limit_mb=args.memory_limit)
+    if args.worker_user is not None:
+        try:
+            pwd.getpwnam(args.worker_user)
+        except KeyError:
+            raise UserError(f"unknown --worker-user {args.worker_user!r}: create the account first, for example with useradd --system") from None
+    return Limits(call_timeout_s=args.call_timeout, memory_limit_mb=args.memory_limit, worker_user=args.worker_user)
 
 
 def _command_grade(args: argparse.Namespace) -> int:

@@ -96,6 +96,7 @@ def test_output_file_receives_document(tmp_path: Path) -> None:
         (["grade", "solutions", "--assignment", "a1_lf"], "unknown assignment 'a1_lf': did you mean 'a1_lif'?"),
         (["grade", "solutions", "--output", "no/such/dir/out.json"], "cannot write no/such/dir/out.json"),
         (["grade", "solutions", "--call-timeout", "0"], "invalid --call-timeout 0"),
+        (["grade", "solutions", "--worker-user", "no-such-user-here"], "unknown --worker-user 'no-such-user-here'"),
         (["grade", "tests"], "no assignment found in"),
     ],
 )
