@@ -1,4 +1,4 @@
-"""The assignments the grader knows: id, the student's module, and forbidden shortcuts.
+"""The assignments the grader can grade: id, the student's module, and forbidden shortcuts.
 
 A project test checks that every id here has a reference in `solutions/`, generated
 stubs in `assignments/` and suites in `autograder/suites/`, and the other way round.

@@ -19,7 +19,7 @@ every other test must pass.
 A hostile entry (`expect = "hostile"`) attacks the grader. Besides `must_fail` it may
 give the exact assignment `score` it must get, `flags` (text each expected flag
 contains) and `messages` (text that some failed test's message contains). An entry
-that the grader does not contain yet says why in `known_gap`.
+that the grader does not contain yet gives the reason in `known_gap`.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def pytest_arguments(targets: list[str], suites_root: Path) -> list[str]:
     """Return the pytest command line for running suite files or test ids under `suites_root`.
 
     The unraisable-exception and thread-exception plugins are off: they only turn
-    exceptions nobody can catch into warnings, and cost a full garbage collection per test.
+    uncatchable exceptions into warnings, and cost a full garbage collection per test.
     """
     return [
         *targets,

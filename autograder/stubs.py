@@ -88,7 +88,7 @@ def stub_source(source: str, module: str, origin: str = "<source>") -> str:
     return "".join(out)
 
 
-#: Solution lines shorter than this (`else:`, `)`, `return x`) say nothing about the solution.
+#: Solution lines shorter than this (`else:`, `)`, `return x`) reveal nothing of the solution.
 MIN_SOLUTION_LINE = 10
 
 

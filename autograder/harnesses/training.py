@@ -126,6 +126,23 @@ def spike_function_forward_backward(
     return _spikes_and_gradient(spike, x, grad_output)
 
 
+def run_leaky(spike_grad: Callable[[Tensor], Tensor], inputs: Tensor, beta: float) -> tuple[Tensor, Tensor, Tensor]:
+    """Run `snn.Leaky(beta, spike_grad)` over dim 0 of a copy of `inputs` that requires a gradient.
+
+    Returns:
+        The copy of `inputs`, then `spk_rec` and `mem_rec`, each shaped like `inputs`.
+    """
+    neuron = snn.Leaky(beta=beta, spike_grad=spike_grad)
+    inputs = inputs.clone().requires_grad_(True)
+    mem = torch.zeros_like(inputs[0])
+    spikes, membranes = [], []
+    for step in range(inputs.shape[0]):
+        spk, mem = neuron(inputs[step], mem)
+        spikes.append(spk)
+        membranes.append(mem)
+    return inputs, torch.stack(spikes), torch.stack(membranes)
+
+
 def leaky_with_spike_function(
     module: ModuleType, inputs: Tensor, beta: float, slope: float, spike_weights: Tensor
 ) -> dict[str, Any]:
@@ -138,18 +155,10 @@ def leaky_with_spike_function(
         `spk_rec`, `mem_rec` (each shaped like `inputs`) and `grad`, the gradient
         reaching `inputs` (None if the spikes are outside the graph).
     """
-    neuron = snn.Leaky(beta=beta, spike_grad=module.fast_sigmoid(slope))
-    inputs = inputs.clone().requires_grad_(True)
-    mem = torch.zeros_like(inputs[0])
-    spikes, membranes = [], []
-    for step in range(inputs.shape[0]):
-        spk, mem = neuron(inputs[step], mem)
-        spikes.append(spk)
-        membranes.append(mem)
-    spk_rec = torch.stack(spikes)
+    inputs, spk_rec, mem_rec = run_leaky(module.fast_sigmoid(slope), inputs, beta)
     if spk_rec.requires_grad:
         (spk_rec * spike_weights).sum().backward()
-    return {"spk_rec": spk_rec, "mem_rec": torch.stack(membranes), "grad": inputs.grad}
+    return {"spk_rec": spk_rec, "mem_rec": mem_rec, "grad": inputs.grad}
 
 
 def mlp_structure(module: ModuleType, kwargs: dict[str, Any]) -> dict[str, Any]:

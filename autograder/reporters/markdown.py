@@ -10,7 +10,7 @@ from autograder.results import AssignmentResult, GradingResults, TestResult
 
 STATUS_ICONS = {"passed": "✅", "failed": "❌", "error": "⚠️", "timeout": "⏱️"}
 
-#: Longest message shown for one test, in characters.
+#: Maximum length of the message shown for one test, in characters.
 MAX_MESSAGE_CHARS = 1500
 
 

@@ -1,7 +1,7 @@
 """The grader's side of the process boundary: start workers and call student functions.
 
 `Zygote` starts one helper process per grading run. `Worker` is one forked worker
-serving one submission; `StudentModule` is what a test sees: attribute access returns
+serving one submission; `StudentModule` is the object a test receives: attribute access returns
 a function that sends its arguments to the worker and decodes the reply.
 """
 

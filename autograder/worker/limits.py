@@ -22,7 +22,7 @@ class Limits:
         file_size_mb: largest file a worker may write, in MiB.
         isolate_network: run the worker in an empty network namespace where the system
             allows it, so it cannot open connections.
-        worker_user: account the worker switches to when the grader runs as root; the
+        worker_user: account the worker switches to when the grader runs as root. The
             worker then reads a private copy of the submission and cannot read files
             that only root may read, such as hidden suites installed with mode 0700.
     """

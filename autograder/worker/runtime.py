@@ -182,7 +182,7 @@ class Runtime:
                     finally:
                         used = self.watch.stop()
                     # NOTE: this comparison runs next to student code, so a submission that patches
-                    # the worker's own modules can hide an in-place change; only the tests of
+                    # the worker's own modules can hide an in-place change. Only the tests of
                     # unchanged inputs rely on it.
                     modified = [name for name, before in snapshots.items() if not _same(before, tensors[name])]
                     reply = {"ok": True, "value": value, "modified_inputs": modified, "used": used}

@@ -29,6 +29,7 @@ from autograder.harnesses.training import (
     boxcar_spike,
     parameter_state,
     probe_loss,
+    run_leaky,
 )
 
 #: Harness functions, as `StudentModule.run_harness` names them.
@@ -133,17 +134,9 @@ def surrogate_oracle(x: Tensor, slope: float, grad_output: Tensor) -> tuple[Tens
 
 def leaky_oracle(inputs: Tensor, beta: float, slope: float, spike_weights: Tensor) -> dict[str, Tensor]:
     """Run snn.Leaky with snnTorch's fast sigmoid as `leaky_with_spike_function` does; return its results."""
-    neuron = snn.Leaky(beta=beta, spike_grad=surrogate.fast_sigmoid(slope))
-    inputs = inputs.clone().requires_grad_(True)
-    mem = torch.zeros_like(inputs[0])
-    spikes, membranes = [], []
-    for step in range(inputs.shape[0]):
-        spk, mem = neuron(inputs[step], mem)
-        spikes.append(spk)
-        membranes.append(mem)
-    spk_rec = torch.stack(spikes)
+    inputs, spk_rec, mem_rec = run_leaky(surrogate.fast_sigmoid(slope), inputs, beta)
     (spk_rec * spike_weights).sum().backward()
-    return {"spk_rec": spk_rec.detach(), "mem_rec": torch.stack(membranes).detach(), "grad": inputs.grad}
+    return {"spk_rec": spk_rec.detach(), "mem_rec": mem_rec.detach(), "grad": inputs.grad}
 
 
 def reference_network(kwargs: dict[str, Any], seed: int) -> ReferenceMLP:
