@@ -8,7 +8,6 @@ document.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import logging
 import os
@@ -17,7 +16,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterator
 
 import pytest
 
@@ -27,34 +26,12 @@ from autograder.errors import GraderError, UserError
 from autograder.plugin import GradingPlugin
 from autograder.protected import check_manifest
 from autograder.static_delegation import find_static_uses
+from autograder.suite_files import SUITES_ROOT, Visibility, suite_dirs, suites_hash
 from autograder.results import AssignmentResult, GradingResults
 from autograder.worker.client import Limits, StudentModule, Zygote
 from autograder.worker.errors import MissingSubmission
 
 log = logging.getLogger(__name__)
-
-SUITES_ROOT = Path(autograder.__file__).resolve().parent / "suites"
-VISIBILITIES = ("public", "hidden")
-
-Visibility = Literal["public", "all"]
-
-
-def suite_dirs(assignment_id: str, visibility: Visibility, suites_root: Path = SUITES_ROOT) -> list[Path]:
-    """Return the suite folders that exist for an assignment, public first."""
-    kinds = ("public",) if visibility == "public" else VISIBILITIES
-    return [suites_root / kind / assignment_id for kind in kinds if (suites_root / kind / assignment_id).is_dir()]
-
-
-def suites_hash(assignment_ids: list[str], visibility: Visibility = "all", suites_root: Path = SUITES_ROOT) -> str:
-    """Return a short content hash of the suites that grading these assignments runs."""
-    digest = hashlib.sha256()
-    for assignment_id in sorted(assignment_ids):
-        for folder in suite_dirs(assignment_id, visibility, suites_root):
-            for path in sorted(folder.rglob("*.py")):
-                digest.update(path.relative_to(suites_root).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
 
 def versions(assignment_ids: list[str], visibility: Visibility, suites_root: Path = SUITES_ROOT) -> dict[str, str]:
     import snntorch

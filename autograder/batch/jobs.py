@@ -83,7 +83,8 @@ def syntax_problems(root: Path, assignment_ids: list[str]) -> dict[str, str]:
 
 def grade_task(task: GradingTask, zygote: Any) -> TaskOutcome:
     """Grade what the task still needs, merge the reused results and write the results file."""
-    from autograder.engine import grade, suites_hash
+    from autograder.engine import grade
+    from autograder.suite_files import suites_hash
     from autograder.results import AssignmentResult, GradingResults, TestResult
 
     started = time.perf_counter()

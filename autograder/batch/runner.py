@@ -15,7 +15,7 @@ from pathlib import Path
 import autograder
 from autograder.assignments import ASSIGNMENTS
 from autograder.batch import cache
-from autograder.batch.discover import discover
+from autograder.batch.discover import StudentFolder, discover
 from autograder.batch.feedback import write_feedback
 from autograder.batch.gradebook import write_grades
 from autograder.batch.jobs import GradingTask, JobPool, TaskOutcome
@@ -27,6 +27,7 @@ from autograder.batch.roster import Student, read_roster, roster_from_rows
 from autograder.batch.snapshot import SubmissionProblem, resolve
 from autograder.batch.summary import write_summary
 from autograder.results import GradingResults
+from autograder.suite_files import suites_hash
 from autograder.worker.limits import Limits
 
 log = logging.getLogger(__name__)
@@ -68,10 +69,10 @@ def _batch_assignments(records: list[StudentRecord], requested: list[str] | None
     return [a for a in ASSIGNMENTS if a in present]
 
 
-def _plan(options: BatchOptions, roster: dict[str, Student]) -> list[StudentRecord]:
+def _plan(folders: list[StudentFolder], options: BatchOptions, roster: dict[str, Student]) -> list[StudentRecord]:
     """Return one record per student folder with what to grade, or why it cannot be graded."""
     records = []
-    for folder in discover(options.submissions, skip=options.out):
+    for folder in folders:
         record = StudentRecord(folder.username, roster.get(folder.username.lower()), folder.path)
         try:
             record.source = resolve(folder, options.deadline)
@@ -127,20 +128,29 @@ def run_batch(options: BatchOptions) -> BatchReport:
         roster = read_roster(options.roster)
     else:
         roster = roster_from_rows([row for rows in csv_rows.values() for row in rows])
-    records = _plan(options, roster)
-    log.info("found %d student folders in %s", len(records), options.submissions)
-
-    assignment_ids = _batch_assignments(records, options.assignment_ids)
-    report = BatchReport(records, assignment_ids)
-    gradable = [record for record in records if record.source is not None]
-    if not assignment_ids:
-        for record in gradable:
-            record.problem = "missing files: no student file of any assignment"
-        gradable = []
-    keys = _grade(gradable, assignment_ids, options, report)
+    folders = discover(options.submissions, skip=options.out)
+    log.info("found %d student folders in %s", len(folders), options.submissions)
+    cache.remove_stale_temporaries(options.out)
+    pool = JobPool(options.jobs)
+    # Jobs import torch, which takes seconds: start them before the commits are
+    # resolved, one for each folder that has no stored results and so certainly needs
+    # grading.
+    pool.start(sum(not cache.results_path(options.out, folder.username).exists() for folder in folders))
+    try:
+        records = _plan(folders, options, roster)
+        assignment_ids = _batch_assignments(records, options.assignment_ids)
+        report = BatchReport(records, assignment_ids)
+        gradable = [record for record in records if record.source is not None]
+        if not assignment_ids:
+            for record in gradable:
+                record.problem = "missing files: no student file of any assignment"
+            gradable = []
+        keys = _grade(pool, gradable, assignment_ids, options, report)
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()
     log.info("grading done; writing the outputs to %s", options.out)
-
-    from autograder.engine import suites_hash
 
     suites = suites_hash(assignment_ids)
     for record in gradable:
@@ -161,45 +171,33 @@ def run_batch(options: BatchOptions) -> BatchReport:
     return report
 
 
-def _grade(gradable: list[StudentRecord], assignment_ids: list[str], options: BatchOptions, report: BatchReport) -> dict[str, cache.CacheKey]:
+def _grade(pool: JobPool, gradable: list[StudentRecord], assignment_ids: list[str], options: BatchOptions, report: BatchReport) -> dict[str, cache.CacheKey]:
     """Grade every record whose stored results are out of date; return each record's cache key."""
-    cache.remove_stale_temporaries(options.out)
-    pool = JobPool(options.jobs)
-    # Start jobs before the suites are hashed when some results certainly need grading,
-    # because both import torch, which takes seconds.
-    pool.start(sum(not cache.results_path(options.out, r.username).exists() for r in gradable))
-    try:
-        keys = _cache_keys(gradable, assignment_ids, options.limits)
-        tasks = _tasks(gradable, keys, options, report)
-        progress = Progress(len(tasks))
+    keys = _cache_keys(gradable, assignment_ids, options.limits)
+    tasks = _tasks(gradable, keys, options, report)
+    progress = Progress(len(tasks))
 
-        def finished(outcome: TaskOutcome) -> None:
-            if outcome.failure is not None:
-                report.graded.append(outcome.username)
-                log.warning("%s: %s", outcome.username, outcome.failure)
-                progress.advance(outcome.username, REJECTED)
-            elif outcome.error is None:
-                report.graded.append(outcome.username)
-                progress.advance(outcome.username, f"in {outcome.duration_s:.1f} s")
-            else:
-                report.failed[outcome.username] = outcome.error
-                log.error("grading %s failed: %s", outcome.username, outcome.error)
-                progress.advance(outcome.username, "failed")
+    def finished(outcome: TaskOutcome) -> None:
+        if outcome.failure is not None:
+            report.graded.append(outcome.username)
+            log.warning("%s: %s", outcome.username, outcome.failure)
+            progress.advance(outcome.username, REJECTED)
+        elif outcome.error is None:
+            report.graded.append(outcome.username)
+            progress.advance(outcome.username, f"in {outcome.duration_s:.1f} s")
+        else:
+            report.failed[outcome.username] = outcome.error
+            log.error("grading %s failed: %s", outcome.username, outcome.error)
+            progress.advance(outcome.username, "failed")
 
-        if tasks:
-            log.info("grading %d submissions in %d jobs; %d reused", len(tasks), min(pool.size, len(tasks)), len(report.reused))
-            pool.run(tasks, finished)
-    except BaseException:
-        pool.terminate()
-        raise
-    pool.close()
+    if tasks:
+        log.info("grading %d submissions in %d jobs; %d reused", len(tasks), min(pool.size, len(tasks)), len(report.reused))
+        pool.run(tasks, finished)
     return keys
 
 
 def _cache_keys(gradable: list[StudentRecord], assignment_ids: list[str], limits: Limits) -> dict[str, cache.CacheKey]:
     """Return the key each student's results must match to be reused, by username."""
-    from autograder.engine import suites_hash
-
     suites = {assignment_id: suites_hash([assignment_id]) for assignment_id in assignment_ids}
     keys = {}
     for record in gradable:
