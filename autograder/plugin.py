@@ -9,12 +9,13 @@ observed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from autograder.checks import TensorMismatch
 from autograder.results import TestResult
 from autograder.worker.errors import CallFailed, CallTimeout, Delegated, NotImplementedYet, StudentError
 
@@ -52,6 +53,7 @@ class _TestState:
     duration_s: float = 0.0
     status: str | None = None
     message: str = ""
+    comparison: dict[str, Any] | None = None
     stdout: list[str] = field(default_factory=list)
     credit: PartialCredit = field(default_factory=PartialCredit)
 
@@ -171,6 +173,8 @@ class GradingPlugin:
             state.status, state.message = classify(exc) if exc is not None else ("error", report.longreprtext[-500:])
             if isinstance(exc, CallFailed) and exc.stdout:
                 state.stdout.append(exc.stdout)
+            if isinstance(exc, TensorMismatch) and exc.comparison is not None:
+                state.comparison = asdict(exc.comparison)
             self._flag(state.assignment, exc)
         elif call.when == "call":
             state.status = "passed"
@@ -212,6 +216,7 @@ class GradingPlugin:
                     message=message,
                     visibility=state.visibility,  # type: ignore[arg-type]
                     duration_s=round(state.duration_s, 4),
+                    comparison=state.comparison,
                 )
             )
         return results

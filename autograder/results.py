@@ -5,7 +5,8 @@ Every report (terminal table, JSON, feedback) is a view of `GradingResults`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 #: Version of the JSON layout written by `GradingResults.to_dict`.
@@ -14,6 +15,78 @@ SCHEMA_VERSION = 1
 Status = Literal["passed", "failed", "error", "timeout"]
 Visibility = Literal["public", "hidden"]
 STATUSES: tuple[str, ...] = ("passed", "failed", "error", "timeout")
+
+#: JSON has no NaN or infinity, so a comparison stores those values as these strings.
+NON_FINITE = ("nan", "inf", "-inf")
+
+#: The kinds of `TraceComparison`: a membrane trace drawn as lines, or spikes drawn as a raster.
+COMPARISON_KINDS = ("trace", "spikes")
+
+
+def encode_number(value: float) -> float | str:
+    """Return `value` as JSON allows it: a float, or "nan", "inf" or "-inf"."""
+    return value if math.isfinite(value) else str(value)
+
+
+def decode_number(value: object) -> float:
+    """Return the float that `encode_number` stored as `value`."""
+    if isinstance(value, str) and value not in NON_FINITE:
+        raise ValueError(f"invalid number {value!r} in a comparison: expected a number or one of {NON_FINITE}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"invalid number {value!r} in a comparison")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class TraceComparison:
+    """A submission's record over time next to the expected one, around their first mismatch.
+
+    A check makes one when a record checked with a time axis differs. Both records
+    are cut to a window of steps and neurons, so a comparison stays small enough to
+    store in every results document. Values are floats, or strings for non-finite
+    values (see `encode_number`).
+    """
+
+    kind: str
+    """`trace` (one neuron's values as a line) or `spikes` (a raster of several neurons)."""
+    what: str
+    """The checked value as the failure message names it, e.g. `mem_rec`."""
+    shape: list[int]
+    """Shape of the whole expected record."""
+    time_axis: int
+    first_step: int
+    """Step of the whole record at which the window starts."""
+    step: int
+    """Step of the whole record with the earliest mismatch."""
+    neurons: list[list[int]]
+    """Index of each neuron in the window among the record's axes other than time."""
+    neuron: int
+    """Position in `neurons` of the neuron that differs first at `step`."""
+    actual: list[list[float | str]]
+    """The submission's values, one list of steps per neuron in `neurons`."""
+    expected: list[list[float | str]]
+    """The expected values, laid out as `actual`."""
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> "TraceComparison":
+        """Return the comparison stored as `document`.
+
+        Raises ValueError when its keys, kind or row lengths are invalid, and TypeError
+        when a field has the wrong type.
+        """
+        names = {f.name for f in fields(cls)}
+        if not isinstance(document, dict) or set(document) != names:
+            raise ValueError(f"a comparison needs exactly the keys {sorted(names)}")
+        comparison = cls(**document)
+        if comparison.kind not in COMPARISON_KINDS:
+            raise ValueError(f"invalid comparison kind {comparison.kind!r}: expected one of {COMPARISON_KINDS}")
+        rows = len(comparison.neurons)
+        if not 0 <= comparison.neuron < rows or len(comparison.actual) != rows or len(comparison.expected) != rows:
+            raise ValueError(f"a comparison has {rows} neuron indices but {len(comparison.actual)} submitted and {len(comparison.expected)} expected rows")
+        steps = {len(row) for row in [*comparison.actual, *comparison.expected]}
+        if len(steps) != 1 or not comparison.first_step <= comparison.step < comparison.first_step + steps.pop():
+            raise ValueError("the rows of a comparison differ in length or do not contain its first mismatching step")
+        return comparison
 
 
 @dataclass
@@ -33,6 +106,8 @@ class TestResult:
     """The reason points were lost; empty when the test passed."""
     visibility: Visibility
     duration_s: float
+    comparison: dict[str, Any] | None = None
+    """A `TraceComparison` as plain data when a record over time differed, else None."""
 
 
 @dataclass
@@ -78,11 +153,14 @@ class GradingResults:
         return [*self.submission_flags, *(f"{a.id}: {flag}" for a in self.assignments for flag in a.flags)]
 
     def without_hidden_messages(self) -> "GradingResults":
-        """Return a copy in which hidden tests keep only their title and outcome."""
+        """Return a copy in which hidden tests keep only their title and outcome.
+
+        Their comparisons are removed too, because they contain the expected values.
+        """
         assignments = [
             replace(
                 a,
-                tests=[replace(t, message="") if t.visibility == "hidden" else t for t in a.tests],
+                tests=[replace(t, message="", comparison=None) if t.visibility == "hidden" else t for t in a.tests],
             )
             for a in self.assignments
         ]

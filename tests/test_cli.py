@@ -34,8 +34,9 @@ def test_json_document_has_documented_fields(reference_document: dict) -> None:
     for assignment in reference_document["assignments"]:
         assert {"id", "score", "max_score", "tests"} <= set(assignment)
         for test in assignment["tests"]:
-            assert set(test) == {"id", "title", "score", "max_score", "status", "message", "visibility", "duration_s"}
+            assert set(test) == {"id", "title", "score", "max_score", "status", "message", "visibility", "duration_s", "comparison"}
             assert test["status"] == "passed"
+            assert test["comparison"] is None
             assert isinstance(test["score"], int)
         assert {test["visibility"] for test in assignment["tests"]} == {"public", "hidden"}
 
@@ -78,6 +79,10 @@ def test_catalogue_entry_gets_partial_points() -> None:
     assert 0 < document["score"] < document["max_score"]
     failed = [t for t in document["assignments"][0]["tests"] if t["status"] == "failed"]
     assert failed
+    # spk_rec of beta (U - U_thr) + I spikes again at step 3 of the constant-input run.
+    simulate = next(t for t in failed if t["id"].endswith("::test_simulate_constant_input"))
+    assert simulate["comparison"]["kind"] == "spikes"
+    assert simulate["comparison"]["step"] == 3
     assert all("differs from the expected value at index" in t["message"] for t in failed), failed
 
 

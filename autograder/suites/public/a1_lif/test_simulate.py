@@ -23,8 +23,8 @@ def test_simulate_constant_input(student):
     spk_rec, mem_rec = student.simulate_leaky(torch.full((4, 1), 0.75), 0.5, threshold=1.0)
 
     # U: 0.75, 0.5 * 0.75 + 0.75 = 1.125 (spike), 0.5 * 1.125 + 0.75 - 1 = 0.3125, 0.90625.
-    assert_equal(spk_rec, torch.tensor([[0.0], [1.0], [0.0], [0.0]]), what="spk_rec", context=context)
-    assert_close(mem_rec, torch.tensor([[0.75], [1.125], [0.3125], [0.90625]]), what="mem_rec", context=context)
+    assert_equal(spk_rec, torch.tensor([[0.0], [1.0], [0.0], [0.0]]), what="spk_rec", context=context, time_axis=0)
+    assert_close(mem_rec, torch.tensor([[0.75], [1.125], [0.3125], [0.90625]]), what="mem_rec", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)

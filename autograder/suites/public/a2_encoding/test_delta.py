@@ -16,7 +16,7 @@ def test_delta_on_spikes(student):
     context = f"data={SERIES}, threshold=0.25"
     spikes = student.delta_encode(torch.tensor(SERIES), threshold=0.25)
 
-    assert_equal(spikes, torch.tensor([1.0, 1.0, 0.0, 0.0, 0.0]), what="spikes", context=context)
+    assert_equal(spikes, torch.tensor([1.0, 1.0, 0.0, 0.0, 0.0]), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -25,7 +25,7 @@ def test_delta_off_spikes(student):
     context = f"data={SERIES}, threshold=0.25, off_spike=True"
     spikes = student.delta_encode(torch.tensor(SERIES), threshold=0.25, off_spike=True)
 
-    assert_equal(spikes, torch.tensor([1.0, 1.0, -1.0, 0.0, -1.0]), what="spikes", context=context)
+    assert_equal(spikes, torch.tensor([1.0, 1.0, -1.0, 0.0, -1.0]), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -35,4 +35,4 @@ def test_delta_padding(student):
         context = f"data={SERIES}, threshold=0.25, padding=True, dtype {dtype}"
         spikes = student.delta_encode(torch.tensor(SERIES, dtype=dtype), threshold=0.25, padding=True)
 
-        assert_equal(spikes, torch.tensor([0.0, 1.0, 0.0, 0.0, 0.0], dtype=dtype), what="spikes", context=context)
+        assert_equal(spikes, torch.tensor([0.0, 1.0, 0.0, 0.0, 0.0], dtype=dtype), what="spikes", context=context, time_axis=0)

@@ -33,7 +33,7 @@ def test_log_code_values(student):
     spikes = student.latency_encode(torch.tensor([1.0, 0.5, 0.3]), 8, tau=4.0, threshold=0.25)
 
     # 4 ln(4/3) = 1.15, 4 ln(2) = 2.77, 4 ln(6) = 7.17.
-    assert_equal(spikes, _one_spike_each([1, 3, 7], 8), what="spikes", context=context)
+    assert_equal(spikes, _one_spike_each([1, 3, 7], 8), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -43,7 +43,7 @@ def test_linear_code_values(student):
     spikes = student.latency_encode(torch.tensor([1.0, 0.7, 0.42, 0.0]), 8, tau=8.0, threshold=0.25, linear=True)
 
     # 8 * 0 = 0, 8 * 0.3 = 2.4, 8 * 0.58 = 4.64, and min(8 * 1, 8 * 0.75) = 6 for x = 0.
-    assert_equal(spikes, _one_spike_each([0, 2, 5, 6], 8), what="spikes", context=context)
+    assert_equal(spikes, _one_spike_each([0, 2, 5, 6], 8), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -53,13 +53,13 @@ def test_normalize_values(student):
     spikes = student.latency_encode(torch.tensor([1.0, 0.7, 0.42, 0.0]), 8, linear=True, normalize=True)
 
     # tau becomes num_steps - 1 = 7: 7 * 0.3 = 2.1, 7 * 0.58 = 4.06, 7 * 0.99 = 6.93.
-    assert_equal(spikes, _one_spike_each([0, 2, 4, 7], 8), what="spikes", context=context)
+    assert_equal(spikes, _one_spike_each([0, 2, 4, 7], 8), what="spikes", context=context, time_axis=0)
 
     context = "data=[1.0, 0.5, 0.3], num_steps=11, threshold=0.25, normalize=True"
     spikes = student.latency_encode(torch.tensor([1.0, 0.5, 0.3]), 11, threshold=0.25, normalize=True)
 
     # ln(4/3), ln(2) and ln(6), scaled by 10 / ln(6): 1.61, 3.87 and 10.
-    assert_equal(spikes, _one_spike_each([2, 4, 10], 11), what="spikes", context=context)
+    assert_equal(spikes, _one_spike_each([2, 4, 10], 11), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -69,7 +69,7 @@ def test_rounding_half_to_even(student):
     spikes = student.latency_encode(torch.tensor([0.875, 0.625, 0.375, 0.125]), 5, tau=4.0, linear=True)
 
     # The times are exactly 0.5, 1.5, 2.5 and 3.5.
-    assert_equal(spikes, _one_spike_each([0, 2, 2, 4], 5), what="spikes", context=context)
+    assert_equal(spikes, _one_spike_each([0, 2, 2, 4], 5), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -83,7 +83,7 @@ def test_saturated_time_depends_on_dtype(student):
 
         spikes = student.latency_encode(torch.tensor(values, dtype=dtype), 16, tau=0.98, threshold=0.25)
         expected = _one_spike_each([saturated_step, saturated_step, 0], 16, dtype=dtype)
-        assert_equal(spikes, expected, what="spikes", context=context)
+        assert_equal(spikes, expected, what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
@@ -94,7 +94,7 @@ def test_clip_silences_inputs_below_threshold(student):
     spikes = student.latency_encode(torch.tensor(values), 8, tau=8.0, threshold=0.25, linear=True, clip=True)
 
     # 0.0 and 0.1 are clipped. 0.25 fires at 8 * 0.75 = 6, 0.5 at 4 and 1.0 at 0.
-    assert_equal(spikes, _one_spike_each([None, None, 6, 4, 0], 8), what="spikes", context=context)
+    assert_equal(spikes, _one_spike_each([None, None, 6, 4, 0], 8), what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)

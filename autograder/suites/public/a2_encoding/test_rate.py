@@ -24,7 +24,7 @@ def test_rate_certain_outcomes(student):
     spikes = student.rate_encode(torch.tensor([0.0, 1.0, 0.0, 1.0]), 20)
 
     expected = torch.tensor([0.0, 1.0, 0.0, 1.0]).expand(20, 4)
-    assert_equal(spikes, expected, what="spikes", context=context)
+    assert_equal(spikes, expected, what="spikes", context=context, time_axis=0)
 
 
 @pytest.mark.points(1)
