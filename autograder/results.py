@@ -71,8 +71,8 @@ class TraceComparison:
     def from_dict(cls, document: dict[str, Any]) -> "TraceComparison":
         """Return the comparison stored as `document`.
 
-        Raises ValueError when its keys, kind or row lengths are invalid, and TypeError
-        when a field has the wrong type.
+        Raises ValueError when its keys, kind, row lengths or values are invalid, and
+        TypeError when a field has the wrong type.
         """
         names = {f.name for f in fields(cls)}
         if not isinstance(document, dict) or set(document) != names:
@@ -86,6 +86,9 @@ class TraceComparison:
         steps = {len(row) for row in [*comparison.actual, *comparison.expected]}
         if len(steps) != 1 or not comparison.first_step <= comparison.step < comparison.first_step + steps.pop():
             raise ValueError("the rows of a comparison differ in length or do not contain its first mismatching step")
+        for row in [*comparison.actual, *comparison.expected]:
+            for value in row:
+                decode_number(value)
         return comparison
 
 

@@ -13,6 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import matplotlib.image
+
 from autograder.catalogue import load_entry, materialize
 from autograder.classroom50 import RESULT_SCHEMA
 
@@ -41,9 +43,9 @@ def folder_name(username: str) -> str:
     return f"{CLASSROOM}-{CLASSROOM_ASSIGNMENT}-{username}"
 
 
-def catalogue_submission(entry: str, scratch: Path) -> Path:
-    """Return a submission folder made from catalogue entry `a1_lif/<entry>`."""
-    return materialize(load_entry(CATALOGUE / ASSIGNMENT / entry), SOLUTIONS, scratch)
+def catalogue_submission(entry: str, scratch: Path, assignment: str = ASSIGNMENT) -> Path:
+    """Return a submission folder made from catalogue entry `<assignment>/<entry>`."""
+    return materialize(load_entry(CATALOGUE / assignment / entry), SOLUTIONS, scratch)
 
 
 def place_work(repository: Path, work: Path, assignment: str = ASSIGNMENT) -> None:
@@ -55,12 +57,14 @@ def place_work(repository: Path, work: Path, assignment: str = ASSIGNMENT) -> No
             shutil.copytree(work / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
 
 
-def make_repository(path: Path, commits: list[tuple[str, Path | None]], template: Path | None = None) -> list[str]:
+def make_repository(
+    path: Path, commits: list[tuple[str, Path | None]], template: Path | None = None, assignment: str = ASSIGNMENT
+) -> list[str]:
     """Create a repository with one commit per (date, work folder) and return the commit ids.
 
     The repository starts as a copy of `template` when one is given. The first commit
     also adds the classroom metadata. A work folder of None commits only what is
-    already there.
+    already there, and any other commits its `assignment` folder and `common/`.
     """
     if template is not None:
         shutil.copytree(template, path)
@@ -71,7 +75,7 @@ def make_repository(path: Path, commits: list[tuple[str, Path | None]], template
     shas = []
     for when, work in commits:
         if work is not None:
-            place_work(path, work)
+            place_work(path, work, assignment)
         git(path, "add", "--all")
         git(path, "commit", "--quiet", "--allow-empty", "-m", f"Work as of {when}", when=when)
         shas.append(git(path, "rev-parse", "HEAD"))
@@ -112,3 +116,13 @@ def write_roster(path: Path, usernames: list[str]) -> None:
         writer.writerow(["username", "first_name", "last_name", "email", "section", "github_id", "notes"])
         for index, username in enumerate(usernames):
             writer.writerow([username, f"First{index}", f"Last{index}", f"{username}@example.org", f"S{index % 2 + 1}", str(1000 + index), ""])
+
+
+def assert_small_png(path: Path) -> None:
+    """Check that `path` is a PNG that decodes, 640 pixels wide and under 100 kB, as feedback pictures are."""
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) < 100_000
+    height, width, _ = matplotlib.image.imread(path).shape
+    assert width == 640
+    assert height >= 200

@@ -18,6 +18,7 @@ import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -25,6 +26,7 @@ from batch_helpers import (
     ASSIGNMENT,
     SOLUTIONS,
     STUBS,
+    assert_small_png,
     catalogue_submission,
     folder_name,
     git,
@@ -34,6 +36,7 @@ from batch_helpers import (
     write_scores,
 )
 from autograder.batch.cache import CacheKey, reusable_assignments
+from autograder.batch.pictures import picture_name
 from autograder.release import release
 from conftest import ROOT, SNN_GRADE
 
@@ -268,6 +271,82 @@ def test_summary_plots_exist(first_run: dict) -> None:
     for image in images:
         assert (out / image).read_bytes().startswith(b"\x89PNG")
     assert "## Tests by failure rate" in summary
+
+
+def linked_images(out: Path, username: str) -> dict[str, Path]:
+    """Return the files that the images of a student's feedback link to, by the failed test's title above them."""
+    feedback = (out / "feedback" / f"{username}.md").read_text()
+    images = {}
+    for block in feedback.split("\n#### ")[1:]:
+        title = block.split("\n", 1)[0]
+        for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", block):
+            images[title] = out / "feedback" / unquote(link)
+    return images
+
+
+def compared_tests(out: Path, username: str) -> dict[str, str]:
+    """Return the failed public tests whose stored result has a comparison: title line by test id."""
+    stored = json.loads((out / "results" / f"{username}.json").read_text())
+    return {
+        test["id"]: f"❌ {test['title']} ({test['score']}/{test['max_score']})"
+        for assignment in stored["results"]["assignments"]
+        for test in assignment["tests"]
+        if test["visibility"] == "public" and test["status"] == "failed" and test["comparison"] is not None
+    }
+
+
+def assert_pictures_linked(out: Path, username: str) -> dict[str, str]:
+    """Check that each failed public test with a comparison links its own valid PNG, and return those tests."""
+    expected = compared_tests(out, username)
+    images = linked_images(out, username)
+    assert sorted(images) == sorted(expected.values())
+    for test_id, title in expected.items():
+        image = images[title]
+        assert image == out / "feedback" / username / picture_name(test_id)
+        assert_small_png(image)
+    assert sorted(path.name for path in (out / "feedback" / username).iterdir()) == sorted(picture_name(i) for i in expected)
+    return expected
+
+
+def test_failed_trace_test_links_picture(first_run: dict) -> None:
+    pictured = assert_pictures_linked(first_run["out"], "carol")
+    # beta (U - U_thr) + I spikes again at step 3 of the public constant-input run.
+    assert "public/a1_lif/test_simulate.py::test_simulate_constant_input" in pictured
+
+
+def test_reference_feedback_has_no_pictures(first_run: dict) -> None:
+    out = first_run["out"]
+    assert "![" not in (out / "feedback" / "alice.md").read_text()
+    assert not (out / "feedback" / "alice").exists()
+
+
+@pytest.fixture(scope="module")
+def encoding_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Grade the encoding assignment of the reference and of a catalogue entry; return the output folder."""
+    root = tmp_path_factory.mktemp("encoding")
+    scratch = tmp_path_factory.mktemp("encoding-work")
+    make_repository(root / folder_name("ines"), [(ON_TIME, SOLUTIONS)], assignment="a2_encoding")
+    floored = catalogue_submission("latency_floor", scratch, assignment="a2_encoding")
+    make_repository(root / folder_name("jack"), [(ON_TIME, floored)], assignment="a2_encoding")
+    result = snn_grade("batch", str(root), "--assignment", "a2_encoding", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return root / "grading"
+
+
+def test_failed_raster_tests_link_pictures(encoding_run: Path) -> None:
+    pictured = assert_pictures_linked(encoding_run, "jack")
+    log_code = "public/a2_encoding/test_latency.py::test_log_code_values"
+    assert log_code in pictured
+    stored = json.loads((encoding_run / "results" / "jack.json").read_text())
+    comparisons = {t["id"]: t["comparison"] for a in stored["results"]["assignments"] for t in a["tests"] if t["id"] in pictured}
+    assert {comparison["kind"] for comparison in comparisons.values()} == {"spikes"}
+    # Flooring the spike time moves element 1 of the log-code example from step 3 to step 2.
+    assert comparisons[log_code]["step"] == 2
+
+
+def test_reference_encoding_feedback_has_no_pictures(encoding_run: Path) -> None:
+    assert "![" not in (encoding_run / "feedback" / "ines.md").read_text()
+    assert not (encoding_run / "feedback" / "ines").exists()
 
 
 def test_manifest_records_each_repository(first_run: dict, download: dict) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from autograder.reporters import render_json, render_table
+from autograder.reporters import render_json, render_markdown, render_table
 from autograder.results import AssignmentResult, GradingResults, TestResult, TraceComparison
 
 COMPARISON = {
@@ -66,6 +66,8 @@ def test_stored_comparison_is_validated() -> None:
         TraceComparison.from_dict({**COMPARISON, "step": 3})
     with pytest.raises(ValueError, match="1 neuron indices but 2 submitted"):
         TraceComparison.from_dict({**COMPARISON, "actual": [[0.5], [0.5]]})
+    with pytest.raises(ValueError, match="invalid number 'NaN' in a comparison"):
+        TraceComparison.from_dict({**COMPARISON, "actual": [[0.5, "NaN", 0.25]]})
 
 
 def test_hidden_messages_are_removed_on_request() -> None:
@@ -85,3 +87,17 @@ def test_table_shows_points_status_and_message() -> None:
     assert "0/3  failed" in table
     assert "mem differs at index (1,)" in table
     assert table.rstrip().splitlines()[-1].split() == ["total", "2/5"]
+
+
+def test_markdown_shows_pictures_of_public_failures() -> None:
+    results = sample()
+    failed_public = TestResult("public/a1_lif/test_c.py::test_z", "z works", 0, 1, "failed", "spk_rec differs", "public", 0.1, COMPARISON)
+    results.assignments[0].tests.append(failed_public)
+    pictures = {
+        "public/a1_lif/test_c.py::test_z": "![z](student/a1_lif-test_c-test_z.png)",
+        "hidden/a1_lif/test_b.py::test_y": "![y](student/a1_lif-test_b-test_y.png)",
+    }
+    markdown = render_markdown(results.without_hidden_messages(), pictures=pictures)
+    assert "spk_rec differs\n```\n\n![z](student/a1_lif-test_c-test_z.png)\n" in markdown
+    assert "test_b-test_y.png" not in markdown
+    assert "![" not in render_markdown(results)

@@ -6,6 +6,8 @@ files of batch grading. Hidden tests show their title and outcome only.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from autograder.results import AssignmentResult, GradingResults, TestResult
 
 STATUS_ICONS = {"passed": "✅", "failed": "❌", "error": "⚠️", "timeout": "⏱️"}
@@ -25,7 +27,7 @@ def _fence(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def _failure(test: TestResult) -> list[str]:
+def _failure(test: TestResult, pictures: Mapping[str, str]) -> list[str]:
     lines = [f"#### {STATUS_ICONS.get(test.status, '')} {_cell(test.title)} ({test.score}/{test.max_score})", ""]
     if test.visibility == "hidden":
         lines.append(f"Hidden test: {test.status}.")
@@ -36,11 +38,13 @@ def _failure(test: TestResult) -> list[str]:
         lines.append(_fence(message))
     else:
         lines.append(f"Status: {test.status}.")
+    if test.visibility == "public" and test.id in pictures:
+        lines.extend(["", pictures[test.id]])
     lines.append("")
     return lines
 
 
-def _assignment(result: AssignmentResult) -> list[str]:
+def _assignment(result: AssignmentResult, pictures: Mapping[str, str]) -> list[str]:
     lines = [f"### {result.id}: {_cell(result.title)} ({result.score}/{result.max_score})", ""]
     if result.flags:
         lines.extend(f"> **Flag:** {_cell(flag)}" for flag in result.flags)
@@ -54,13 +58,17 @@ def _assignment(result: AssignmentResult) -> list[str]:
     if failures:
         lines.extend(["<details><summary>What to fix</summary>", ""])
         for test in failures:
-            lines.extend(_failure(test))
+            lines.extend(_failure(test, pictures))
         lines.extend(["</details>", ""])
     return lines
 
 
-def render_markdown(results: GradingResults, heading: str = "Grading results") -> str:
-    """Render a summary table per assignment, then the reason for each lost point."""
+def render_markdown(results: GradingResults, heading: str = "Grading results", pictures: Mapping[str, str] | None = None) -> str:
+    """Render a summary table per assignment, then the reason for each lost point.
+
+    `pictures` maps test ids to a Markdown image shown under the failure message of
+    that test, if it is public.
+    """
     lines = [f"## {heading}: {results.score}/{results.max_score} points", ""]
     lines.extend(["| assignment | points |", "| --- | --- |"])
     lines.extend(f"| {a.id}: {_cell(a.title)} | {a.score}/{a.max_score} |" for a in results.assignments)
@@ -69,7 +77,7 @@ def render_markdown(results: GradingResults, heading: str = "Grading results") -
         lines.extend(f"> **Flag:** {_cell(flag)}" for flag in results.submission_flags)
         lines.append("")
     for result in results.assignments:
-        lines.extend(_assignment(result))
+        lines.extend(_assignment(result, pictures or {}))
     versions = results.versions
     lines.append(
         f"<sub>snn-grade {versions.get('grader', '?')}, suites {versions.get('suites', '?')}, "
