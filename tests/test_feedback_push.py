@@ -1,4 +1,4 @@
-"""Does `snn-grade feedback push` put FEEDBACK.md on a branch of each remote, and nothing else?
+"""Does `snn-grade feedback push` put FEEDBACK.md and its pictures on a branch of each remote, and nothing else?
 
 Remotes are local bare repositories; one has a pre-receive hook that rejects every push.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch.feedback import feedback_path
+from autograder.batch.feedback import feedback_path, pictures_folder
 from autograder.batch.manifest import write_manifest
 from autograder.batch.records import StudentRecord
 from autograder.batch.runner import BatchOptions
@@ -125,6 +125,28 @@ def test_second_push_builds_on_remote_branch(batch_out: dict) -> None:
     assert second != first
     assert bare_git(bare, "rev-parse", f"{second}^").stdout.strip() == first
     assert "Regraded." in bare_git(bare, "show", f"{BRANCH}:FEEDBACK.md").stdout
+
+
+def test_pictures_go_in_username_folder(batch_out: dict) -> None:
+    out, bare = batch_out["out"], batch_out["remotes"]["alice"]
+    picture = pictures_folder(out, "alice") / "a1_lif-test_simulate-test_simulate_constant_input.png"
+    picture.parent.mkdir()
+    picture.write_bytes(b"\x89PNG\r\n\x1a\nnot a real image")
+    feedback_path(out, "alice").write_text(f"## Grading results: 40/44 points\n\n![trace](alice/{picture.name})\n")
+
+    dry_run = snn_grade("feedback", "push", "--out", str(out), "--dry-run")
+    assert "and 1 picture(s) in alice/ to" in dry_run.stdout
+    snn_grade("feedback", "push", "--out", str(out))
+    files = bare_git(bare, "ls-tree", "-r", "--name-only", BRANCH).stdout.split()
+    assert files == ["FEEDBACK.md", f"alice/{picture.name}"]
+    pushed = subprocess.run(["git", f"--git-dir={bare}", "show", f"{BRANCH}:alice/{picture.name}"], capture_output=True)
+    assert pushed.stdout == picture.read_bytes()
+    assert "alice: unchanged:" in snn_grade("feedback", "push", "--out", str(out)).stdout
+
+    picture.unlink()
+    feedback_path(out, "alice").write_text("## Grading results: 44/44 points\n\nRegraded.\n")
+    snn_grade("feedback", "push", "--out", str(out))
+    assert bare_git(bare, "ls-tree", "-r", "--name-only", BRANCH).stdout.split() == ["FEEDBACK.md"]
 
 
 def test_dry_run_pushes_nothing(batch_out: dict) -> None:

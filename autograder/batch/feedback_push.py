@@ -2,10 +2,11 @@
 
 For every student in a batch's manifest with a feedback file and a git repository, the
 feedback becomes `FEEDBACK.md` in a new commit on `<branch>` (on top of the remote
-branch's tip when it exists), pushed to `origin`. Only git plumbing is used
-(hash-object, mktree, commit-tree, push COMMIT:refs/heads/BRANCH), so the student's
-default branch, index and working tree stay as they are. The new objects are added
-to the repository's object store.
+branch's tip when it exists), pushed to `origin`. The student's pictures go in the
+folder `<username>/` of the same commit, where the feedback's relative links point.
+Only git plumbing is used (hash-object, mktree, commit-tree, push
+COMMIT:refs/heads/BRANCH), so the student's default branch, index and working tree
+stay as they are. The new objects are added to the repository's object store.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.batch.feedback import feedback_path
+from autograder.batch.feedback import feedback_path, pictures_folder
 from autograder.batch.git import GitError, git_text, run_git
 from autograder.batch.manifest import ManifestEntry, read_manifest
 
@@ -76,18 +77,32 @@ def _remote_tip(repository: Path, branch: str) -> str | None:
     return tip
 
 
-def _feedback_tree(repository: Path, blob: str, parent: str | None) -> str:
-    """Return a tree with FEEDBACK.md set to `blob`, keeping the parent's other entries."""
-    entries = []
-    if parent is not None:
-        listing = run_git(repository, "ls-tree", "-z", parent).decode("utf-8", "surrogateescape")
-        entries = [entry for entry in listing.split("\0") if entry and entry.split("\t", 1)[1] != FEEDBACK_FILE]
-    entries.append(f"100644 blob {blob}\t{FEEDBACK_FILE}")
+def _mktree(repository: Path, entries: list[str]) -> str:
     tree_input = "".join(f"{entry}\0" for entry in entries).encode("utf-8", "surrogateescape")
     return run_git(repository, "mktree", "-z", input_bytes=tree_input).decode().strip()
 
 
-def _push_one(entry: ManifestEntry, text: bytes, branch: str, dry_run: bool) -> PushOutcome:
+def _hash_blob(repository: Path, content: bytes) -> str:
+    return run_git(repository, "hash-object", "-w", "--stdin", input_bytes=content).decode().strip()
+
+
+def _feedback_tree(repository: Path, text: bytes, pictures: dict[str, bytes], folder: str, parent: str | None) -> str:
+    """Return a tree with FEEDBACK.md and the pictures folder, keeping the parent's other entries.
+
+    The folder is replaced as a whole, so pictures of an earlier push do not linger.
+    """
+    entries = []
+    if parent is not None:
+        listing = run_git(repository, "ls-tree", "-z", parent).decode("utf-8", "surrogateescape")
+        entries = [entry for entry in listing.split("\0") if entry and entry.split("\t", 1)[1] not in (FEEDBACK_FILE, folder)]
+    entries.append(f"100644 blob {_hash_blob(repository, text)}\t{FEEDBACK_FILE}")
+    if pictures:
+        files = [f"100644 blob {_hash_blob(repository, content)}\t{name}" for name, content in sorted(pictures.items())]
+        entries.append(f"040000 tree {_mktree(repository, files)}\t{folder}")
+    return _mktree(repository, entries)
+
+
+def _push_one(entry: ManifestEntry, text: bytes, pictures: dict[str, bytes], branch: str, dry_run: bool) -> PushOutcome:
     repository = entry.folder
     assert repository is not None
     try:
@@ -95,16 +110,14 @@ def _push_one(entry: ManifestEntry, text: bytes, branch: str, dry_run: bool) -> 
     except GitError:
         return PushOutcome(entry.username, "failed", f"no remote '{REMOTE}' in {repository}")
     if dry_run:
-        return PushOutcome(entry.username, "would push", f"{FEEDBACK_FILE} ({len(text)} bytes) to {url} as refs/heads/{branch}")
+        files = f"{FEEDBACK_FILE} ({len(text)} bytes)"
+        if pictures:
+            files += f" and {len(pictures)} picture(s) in {entry.username}/"
+        return PushOutcome(entry.username, "would push", f"{files} to {url} as refs/heads/{branch}")
     parent = _remote_tip(repository, branch)
-    blob = run_git(repository, "hash-object", "-w", "--stdin", input_bytes=text).decode().strip()
-    if parent is not None:
-        try:
-            if git_text(repository, "rev-parse", f"{parent}:{FEEDBACK_FILE}") == blob:
-                return PushOutcome(entry.username, "unchanged", f"{url} {branch} already has this feedback")
-        except GitError:
-            pass
-    tree = _feedback_tree(repository, blob, parent)
+    tree = _feedback_tree(repository, text, pictures, entry.username, parent)
+    if parent is not None and git_text(repository, "rev-parse", f"{parent}^{{tree}}") == tree:
+        return PushOutcome(entry.username, "unchanged", f"{url} {branch} already has this feedback")
     message = f"Add grading feedback for {entry.username}\n\nGraded commit: {entry.commit or 'none'}.\n"
     commit_args = ["commit-tree", tree, *(["-p", parent] if parent else [])]
     commit = run_git(repository, *commit_args, input_bytes=message.encode(), extra_env=_identity(repository)).decode().strip()
@@ -137,10 +150,14 @@ def push_feedback(out: Path, branch: str = DEFAULT_BRANCH, dry_run: bool = False
             outcomes.append(PushOutcome(entry.username, "skipped", f"{entry.folder} is not a git repository"))
             continue
         try:
-            outcomes.append(_push_one(entry, path.read_bytes(), branch, dry_run))
+            text = path.read_bytes()
+            pictures = {picture.name: picture.read_bytes() for picture in pictures_folder(out, entry.username).glob("*.png")}
+        except OSError as exc:
+            outcomes.append(PushOutcome(entry.username, "failed", f"cannot read {exc.filename}: {exc.strerror}"))
+            continue
+        try:
+            outcomes.append(_push_one(entry, text, pictures, branch, dry_run))
         except GitError as exc:
             log.error("pushing feedback for %s failed: %s", entry.username, exc)
             outcomes.append(PushOutcome(entry.username, "failed", _reason(exc)))
-        except OSError as exc:
-            outcomes.append(PushOutcome(entry.username, "failed", f"cannot read {path}: {exc.strerror}"))
     return outcomes
