@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -256,3 +258,54 @@ def test_worker_user_is_unprivileged(tmp_path: Path, zygote: Zygote) -> None:
     assert tests["test_cannot_write_submission"].status == "error"
     assert "PermissionError" in tests["test_cannot_write_submission"].message
     assert not (submission / "a1_lif" / "result.json").exists()
+
+
+UNPRIVILEGED_STUDENT = '''
+import os
+
+def capabilities():
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(line.split()[1] for line in status if line.startswith("CapEff:"))
+
+def signals(pid):
+    os.kill(pid, 0)
+'''
+
+#: Run as user nobody: start a zygote, then report what a worker holds and can reach.
+UNPRIVILEGED_GRADER = '''
+import json
+import os
+import sys
+from pathlib import Path
+
+from autograder.worker.client import Limits, StudentModule, Zygote
+from autograder.worker.errors import StudentError
+
+with Zygote() as zygote:
+    module = StudentModule(zygote, "probe", [Path(sys.argv[1])], {}, Limits(call_timeout_s=20.0))
+    try:
+        try:
+            module.signals(os.getpid())
+            signal_outcome = "delivered"
+        except StudentError as exc:
+            signal_outcome = exc.type_name
+        report = {"pid_namespace": zygote.pid_namespace, "capabilities": module.capabilities(), "signal": signal_outcome}
+    finally:
+        module.close()
+print(json.dumps(report))
+'''
+
+
+@pytest.mark.skipif(not nobody_can_run_python(), reason="needs root and a Python installation that user nobody can read")
+def test_unprivileged_grader_confines_workers() -> None:
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        Path(folder).chmod(0o755)
+        write(Path(folder), "probe.py", UNPRIVILEGED_STUDENT)
+        command = ["runuser", "-u", "nobody", "--", sys.executable, "-c", UNPRIVILEGED_GRADER, folder]
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd="/tmp")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    report = json.loads(completed.stdout)
+    if not report["pid_namespace"]:
+        pytest.skip("this system forbids unprivileged user namespaces, so workers share the grader's PID namespace")
+    assert report["capabilities"] == "0000000000000000", "the worker kept capabilities from the zygote's user namespace"
+    assert report["signal"] == "ProcessLookupError", "a worker could signal the grading process"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -84,15 +86,44 @@ def returns_object():
     return object()
 
 def worker_pid():
-    return os.getpid()
+    # The pid as /proc, and so the test process, numbers it: the worker's own namespace may differ.
+    return int(os.readlink("/proc/self"))
+
+def parent_pid():
+    return os.getppid()
+
+def probes(pid):
+    os.kill(pid, 0)
+    return True
+
+def signals_parent():
+    for number in range(1, 32):
+        try:
+            os.kill(os.getppid(), number)
+        except OSError:
+            pass
+    return True
 '''
+
+
+def is_running(pid: int) -> bool:
+    """Return whether `pid` names a process that has not exited (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def write_student(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "mod.py").write_text(STUDENT_CODE)
+    return folder
 
 
 @pytest.fixture
 def student(tmp_path: Path, zygote: Zygote):
-    folder = tmp_path / "a0"
-    folder.mkdir()
-    (folder / "mod.py").write_text(STUDENT_CODE)
+    folder = write_student(tmp_path / "a0")
     module = StudentModule(
         zygote,
         "mod",
@@ -173,6 +204,56 @@ def test_in_place_modification_is_reported(student: StudentModule) -> None:
 def test_unmodified_inputs_are_not_reported(student: StudentModule) -> None:
     record = student.call("doubles_in_place", torch.ones(3), scale=1.0)
     assert record.modified_inputs == []
+
+
+def test_worker_cannot_signal_grader(student: StudentModule, zygote: Zygote) -> None:
+    if not zygote.pid_namespace:
+        pytest.skip("this system forbids PID namespaces, so workers share the grader's")
+    assert student.parent_pid() == 1
+    for pid in (os.getpid(), zygote.process.pid, zygote.spawner_pid):
+        with pytest.raises(StudentError, match="ProcessLookupError"):
+            student.probes(pid)
+
+
+def test_worker_cannot_end_zygote_with_any_signal(tmp_path: Path) -> None:
+    folder = write_student(tmp_path / "a0")
+    with Zygote() as own:
+        if not own.pid_namespace:
+            pytest.skip("this system forbids PID namespaces, so a worker can signal its zygote")
+        module = StudentModule(own, "mod", [folder], {}, Limits(call_timeout_s=5.0))
+        try:
+            assert module.signals_parent() is True
+            assert module.add(1, 2) == 3
+        finally:
+            module.close()
+        fresh = StudentModule(own, "mod", [folder], {}, Limits(call_timeout_s=5.0))
+        try:
+            assert fresh.add(2, 2) == 4
+        finally:
+            fresh.close()
+        assert own.restarts == 0
+        assert is_running(own.spawner_pid)
+
+
+def test_dead_zygote_is_replaced_and_its_worker_ends(tmp_path: Path) -> None:
+    folder = write_student(tmp_path / "a0")
+    limits = Limits(call_timeout_s=5.0)
+    with Zygote() as own:
+        first = StudentModule(own, "mod", [folder], {}, limits)
+        worker = first.worker_pid()
+        os.kill(own.spawner_pid, signal.SIGKILL)
+        first.close()
+        deadline = time.monotonic() + 5.0
+        while is_running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not is_running(worker), "the worker outlived its zygote"
+
+        second = StudentModule(own, "mod", [folder], {}, limits)
+        try:
+            assert second.add(1, 2) == 3
+        finally:
+            second.close()
+        assert own.restarts == 1
 
 
 def test_every_call_is_seeded_identically(student: StudentModule) -> None:

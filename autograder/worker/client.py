@@ -60,20 +60,44 @@ class Zygote:
         self._log = launched.log
         self.ready = False
         self.restarts = 0
+        self._spawner_pid = 0
+        self._pid_namespace = False
 
     def _wait_ready(self) -> None:
         if self.ready:
             return
         try:
-            protocol.receive(self.control)
+            message = protocol.receive(self.control)
         except (EOFError, OSError, protocol.ProtocolError) as exc:
             self._log.seek(0)
             detail = self._log.read().decode("utf-8", "replace").strip().splitlines()
             raise RuntimeError(f"the worker process failed to start: {detail[-1] if detail else exc}") from None
+        self._spawner_pid = int(message["pid"])
+        self._pid_namespace = bool(message.get("pid_namespace"))
         self.ready = True
 
+    @property
+    def spawner_pid(self) -> int:
+        """Pid, as this process numbers it, of the process that forks the workers.
+
+        That is the zygote process itself, or its child that is pid 1 of the workers' PID
+        namespace. Waits until the zygote is ready.
+        """
+        self._wait_ready()
+        return self._spawner_pid
+
+    @property
+    def pid_namespace(self) -> bool:
+        """Whether the workers run in a PID namespace of their own. Waits until the zygote is ready."""
+        self._wait_ready()
+        return self._pid_namespace
+
     def _restart(self) -> None:
-        """Replace a zygote that died (student code can kill it when both run as one user)."""
+        """Replace a zygote that died.
+
+        Student code can kill the zygote only where the workers share its PID namespace and
+        run as its user.
+        """
         log.warning("the worker zygote (pid %d) ended; starting a new one", self.process.pid)
         self.control.close()
         self.process.kill()
@@ -111,15 +135,29 @@ class Zygote:
         while len(body) < size:
             body += self.control.recv(size - len(body))
         reply = protocol.decode(body)
-        return Worker(self, int(reply["pid"]), socket.socket(fileno=fds[0]), limits)
+        return Worker(self, int(reply["pid"]), socket.socket(fileno=fds[0]), limits, self.restarts)
 
-    def reap(self, pid: int) -> dict[str, Any]:
-        """Wait for a stopped worker and return its exit status (empty if the zygote is gone)."""
-        try:
-            protocol.send(self.control, {"op": "wait", "pid": pid})
-            return protocol.receive(self.control)
-        except (OSError, EOFError, protocol.ProtocolError):
-            return {}
+    def stop_worker(self, pid: int, restarts: int) -> dict[str, Any]:
+        """Have the zygote kill a worker's process group and reap it, and return its exit status.
+
+        `restarts` is this object's restart count when the worker was forked. The status is
+        empty when the zygote that forked the worker is gone. A worker in that zygote's PID
+        namespace ended with it; any other is killed from here, where its pid is valid.
+        """
+        if restarts == self.restarts:
+            try:
+                protocol.send(self.control, {"op": "stop", "pid": pid})
+                return protocol.receive(self.control)
+            except (OSError, EOFError, protocol.ProtocolError):
+                pass
+        if not self._pid_namespace:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            except PermissionError as exc:
+                log.warning("could not kill worker %d: %s", pid, exc)
+        return {}
 
     def close(self) -> None:
         self.control.close()
@@ -155,11 +193,15 @@ def _describe_exit(status: dict[str, Any], limits: Limits) -> str:
 
 
 class Worker:
-    """One worker process serving one submission."""
+    """One worker process serving one submission.
 
-    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, limits: Limits) -> None:
+    `pid` is the worker's pid in the zygote's PID namespace, which may not be the grader's.
+    """
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, limits: Limits, restarts: int) -> None:
         self.zygote = zygote
         self.pid = pid
+        self.restarts = restarts
         self.sock = sock
         self.limits = limits
         self.alive = True
@@ -219,13 +261,7 @@ class Worker:
             return {}
         self.alive = False
         self.sock.close()
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        except PermissionError as exc:
-            log.warning("could not kill worker %d: %s", self.pid, exc)
-        return self.zygote.reap(self.pid)
+        return self.zygote.stop_worker(self.pid, self.restarts)
 
 
 def _record(qualified: str, reply: dict[str, Any], forbidden: list[str]) -> CallRecord:

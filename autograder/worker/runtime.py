@@ -233,6 +233,8 @@ def run_child(sock: socket.socket, request: dict[str, Any]) -> None:
             sandbox.isolate_network()
         if request.get("user") and os.getuid() == 0:
             sandbox.drop_privileges(str(request["user"]))
+        if os.getuid() != 0:
+            sandbox.drop_capabilities()
         sys.path[:0] = paths
         os.chdir(paths[0])
         runtime = Runtime(sock, paths, list(request.get("forbidden", [])), limits)

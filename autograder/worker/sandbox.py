@@ -1,8 +1,10 @@
-"""Confine a freshly forked worker: resource limits, no network, an unprivileged user.
+"""Confine the zygote and its workers: namespaces, resource limits, an unprivileged user.
 
-Each step runs in the worker before it imports student code. The order matters: the
-network namespace needs root, so it comes before the switch to the worker user, and
-the address-space limit comes last because it is measured from what the process maps.
+The zygote enters a new PID namespace before it imports anything heavy. Each other step
+runs in a freshly forked worker before it imports student code, and their order matters.
+The network namespace needs root or capabilities from a user namespace, so it comes
+before the switch to the worker user and the drop of capabilities. The address-space
+limit comes last because it is measured from what the process maps.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import socket
 import sysconfig
 from typing import Any, Callable
 
-import torch
-
 #: `unshare` flags from <sched.h>.
 CLONE_NEWNET = 0x40000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWUSER = 0x10000000
+
+#: `capset` header version for 64-bit capability sets (<linux/capability.h>).
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
 def set_limit(kind: int, value: int) -> None:
@@ -58,17 +62,18 @@ def apply_limits(limits: dict[str, Any]) -> None:
             set_limit(kind, value)
 
 
-def isolate_network() -> bool:
-    """Move this process into a new, empty network namespace; return whether that worked.
+def _unshare(flags: int) -> bool:
+    """Move this process into new namespaces of the kinds in `flags`; return whether that worked.
 
-    As root a plain network namespace is enough. Otherwise an unprivileged user
-    namespace is tried, which some kernels forbid.
+    As root the namespaces alone are enough. Otherwise they are created inside a new user
+    namespace that maps this process's uid and gid to themselves. Some kernels forbid
+    that, and only a single-threaded process may enter a user namespace.
     """
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) == 0:
+    if libc.unshare(flags) == 0:
         return True
     uid, gid = os.getuid(), os.getgid()
-    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+    if libc.unshare(CLONE_NEWUSER | flags) != 0:
         return False
     try:
         with open("/proc/self/setgroups", "w", encoding="ascii") as handle:
@@ -82,6 +87,39 @@ def isolate_network() -> bool:
     return True
 
 
+def isolate_network() -> bool:
+    """Move this process into a new, empty network namespace; return whether that worked."""
+    return _unshare(CLONE_NEWNET)
+
+
+def new_pid_namespace() -> bool:
+    """Make this process's next child pid 1 of a new PID namespace; return whether that worked.
+
+    Processes in the namespace see only its own pids, so they cannot signal a process
+    outside it. This process itself stays where it is.
+    """
+    return _unshare(CLONE_NEWPID)
+
+
+def drop_capabilities() -> None:
+    """Clear this process's capability sets if it has any.
+
+    A worker of a zygote that created a user namespace keeps every capability inside it,
+    which would let student code trace or signal the zygote in spite of the PID namespace.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        permitted = next((line.split()[1] for line in status if line.startswith("CapPrm:")), "0")
+    if int(permitted, 16) == 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
+    # Two structs of (effective, permitted, inheritable) for capabilities 0-31 and 32-63.
+    data = (ctypes.c_uint32 * 6)()
+    if libc.capset(header, data) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"capset failed: {os.strerror(number)}")
+
+
 def drop_privileges(user: str) -> None:
     """Switch this process to `user`'s uid and primary gid, with no supplementary groups."""
     record = pwd.getpwnam(user)
@@ -89,6 +127,9 @@ def drop_privileges(user: str) -> None:
     os.setgid(record.pw_gid)
     os.setuid(record.pw_uid)
     os.environ["HOME"] = record.pw_dir if os.access(record.pw_dir, os.W_OK) else "/tmp"
+    # Imported here rather than at the top so that the zygote can load this module before torch.
+    import torch
+
     for needed in (sysconfig.get_paths()["stdlib"], os.path.dirname(torch.__file__)):
         if not os.access(needed, os.R_OK | os.X_OK):
             raise PermissionError(

@@ -5,11 +5,18 @@ milliseconds, so a worker that crashed or timed out is replaced at once. The zyg
 never runs a tensor operation: forking after torch has started its OpenMP thread pool
 can hang the child.
 
+Where the system allows it, the zygote first enters a new PID namespace and forks once:
+that child is pid 1 of the namespace, imports torch and forks the workers, so a worker
+sees only the namespace's pids and cannot signal the grading process. The zygote's first
+process only waits for it and exits with its status.
+
 Control messages on the socket passed as argv[1]:
 
 - `{"op": "spawn", "paths": [...], "forbidden": [...], "memory_limit_mb": N}` forks a
   worker and replies `{"pid": PID}` with the worker's end of a new socket pair attached.
-- `{"op": "wait", "pid": PID}` reaps that worker and replies with its exit status.
+  PID is the worker's pid in the zygote's namespace.
+- `{"op": "stop", "pid": PID}` kills that worker's process group, reaps the worker and
+  replies with its exit status.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import pkgutil
 import signal
 import socket
 import sys
+
+from autograder.worker import sandbox
 
 
 def _exit_description(status: int) -> dict[str, int | str]:
@@ -40,20 +49,37 @@ def become_subreaper() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
+def _process_ids(entry: str) -> tuple[int, list[int]]:
+    """Return the parent pid and the NSpid list of /proc/<entry>, or raise OSError if it has ended.
+
+    Both start with pids as /proc's PID namespace numbers them. NSpid goes on with the
+    pid in each nested namespace the process belongs to.
+    """
+    with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as handle:
+        lines = handle.read().splitlines()
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return int(fields["PPid"]), [int(pid) for pid in fields.get("NSpid", fields["Pid"]).split()]
+
+
 def _children() -> list[int]:
-    """Return the pids of this process's children, read from /proc."""
-    me = os.getpid()
+    """Return the pids of this process's children, in this process's PID namespace, read from /proc.
+
+    /proc belongs to the grader's namespace, an outer one when the zygote runs in a
+    namespace of its own. The parent pids there are outer pids, and a child's pid in this
+    namespace is the field of its NSpid list at this process's own depth.
+    """
+    own = _process_ids("self")[1]
+    me, depth = own[0], len(own) - 1
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
+            parent, pids = _process_ids(entry)
+        except OSError:  # The process ended while the loop ran.
             continue
-        if int(fields[1]) == me:
-            found.append(int(entry))
+        if parent == me:
+            found.append(pids[depth])
     return found
 
 
@@ -80,6 +106,15 @@ def kill_strays(live: set[int]) -> None:
                 pass
 
 
+def stop_worker(pid: int) -> None:
+    """Kill a worker's process group, and the worker itself in case it has no group of its own yet."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def serve(control: socket.socket) -> None:
     from autograder.worker import protocol
 
@@ -96,6 +131,7 @@ def serve(control: socket.socket) -> None:
             if pid == 0:
                 control.close()
                 parent_end.close()
+                signal.signal(signal.SIGINT, signal.default_int_handler)
                 code = 0
                 try:
                     from autograder.worker.runtime import run_child
@@ -109,9 +145,12 @@ def serve(control: socket.socket) -> None:
             live.add(pid)
             socket.send_fds(control, [protocol.encode({"pid": pid})], [parent_end.fileno()])
             parent_end.close()
-        elif request.get("op") == "wait":
+        elif request.get("op") == "stop":
             pid = int(request["pid"])
             try:
+                # Only a live worker is killed: a pid this process does not own may be reused.
+                if pid in live:
+                    stop_worker(pid)
                 _, status = os.waitpid(pid, 0)
                 description = _exit_description(status)
             except ChildProcessError:
@@ -123,8 +162,39 @@ def serve(control: socket.socket) -> None:
             protocol.send(control, {"error": f"unknown op {request.get('op')!r}"})
 
 
+def _wait_for_namespace_init(control: socket.socket) -> None:
+    """Fork pid 1 of the new PID namespace and return in that child, while this process waits and exits.
+
+    Orphans in the namespace become children of its pid 1, and when pid 1 ends the kernel
+    kills every process left in the namespace. The kernel drops every signal sent to pid 1
+    from inside the namespace unless pid 1 handles it, which the zygote does for none.
+    """
+    pid = os.fork()
+    if pid == 0:
+        return
+    # The grader must see the control socket close once pid 1 has ended.
+    control.close()
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(code if code >= 0 else 128 - code)
+
+
+def _pid_in_proc() -> int:
+    """Return this process's pid as /proc, and so the grader, numbers it."""
+    return int(os.readlink("/proc/self"))
+
+
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
+    # Before torch is imported: only a single-threaded process may enter a user namespace,
+    # and importing torch starts a thread.
+    pid_namespace = sandbox.new_pid_namespace()
+    if pid_namespace:
+        _wait_for_namespace_init(control)
+    # NOTE: where the system allows no PID namespace (no root and no unprivileged user
+    # namespaces, or a container that forbids unshare), the workers share the grader's
+    # namespace, and one that runs as the grader's user can kill the grading process.
+
     # Loaded before the first fork so that every worker starts with them imported.
     import numpy  # noqa: F401
     import snntorch  # noqa: F401
@@ -139,7 +209,10 @@ def main() -> None:
         importlib.import_module(info.name)
 
     become_subreaper()
-    protocol.send(control, {"ready": True, "pid": os.getpid()})
+    # Python handles SIGINT, and a handled signal reaches pid 1 even from a worker. The
+    # zygote ends when the grader closes the control socket, and each worker handles SIGINT again.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    protocol.send(control, {"ready": True, "pid": _pid_in_proc(), "pid_namespace": pid_namespace})
     serve(control)
     # Skip interpreter shutdown: tearing down torch takes about half a second and the
     # zygote has nothing to flush.
