@@ -206,6 +206,11 @@ def test_unmodified_inputs_are_not_reported(student: StudentModule) -> None:
     assert record.modified_inputs == []
 
 
+def test_keyword_argument_modification_is_reported(student: StudentModule) -> None:
+    record = student.call("doubles_in_place", x=torch.ones(3))
+    assert record.modified_inputs == ["x"]
+
+
 def test_worker_cannot_signal_grader(student: StudentModule, zygote: Zygote) -> None:
     if not zygote.pid_namespace:
         pytest.skip("this system forbids PID namespaces, so workers share the grader's")

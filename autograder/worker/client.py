@@ -225,6 +225,7 @@ class Worker:
         request = {"op": op, "module": module, "function": function, "args": list(args), "kwargs": kwargs, "seed": seed}
         if harness is not None:
             request["harness"] = harness
+        sent_digests = protocol.input_digests(args, kwargs)
         try:
             protocol.send(self.sock, request)
             self.sock.settimeout(timeout)
@@ -244,7 +245,7 @@ class Worker:
                 self.sock.settimeout(None)
         if reply.get("fatal"):
             self.stop()
-        return _record(qualified, reply, forbidden)
+        return _record(qualified, reply, forbidden, sent_digests)
 
     def import_module(self, module: str) -> None:
         """Import the student's module in the worker; raise CallFailed if that fails."""
@@ -264,16 +265,32 @@ class Worker:
         return self.zygote.stop_worker(self.pid, self.restarts)
 
 
-def _record(qualified: str, reply: dict[str, Any], forbidden: list[str]) -> CallRecord:
+def _record(
+    qualified: str,
+    reply: dict[str, Any],
+    forbidden: list[str],
+    sent_digests: dict[str, str] | None = None,
+) -> CallRecord:
+    """Turn a decoded reply into a record, or raise the error it describes.
+
+    With `sent_digests`, the digests of the tensor arguments as the grader sent them, this
+    process decides which arguments the call changed in place, by comparing them with the
+    digests the worker took after the call. Without them (student code run in this process)
+    the reply's own `modified_inputs` counts.
+    """
     stdout = str(reply.get("stdout", ""))
     if reply.get("ok"):
         used = [name for name in reply.get("used", []) if name in forbidden]
         if used:
             raise Delegated(qualified, used)
+        if sent_digests is None:
+            modified = list(reply.get("modified_inputs", []))
+        else:
+            modified = protocol.changed_inputs(sent_digests, reply.get("input_digests"), reply.get("input_names"))
         return CallRecord(
             function=qualified,
             value=reply.get("value"),
-            modified_inputs=list(reply.get("modified_inputs", [])),
+            modified_inputs=modified,
             stdout=stdout,
             duration_s=float(reply.get("duration_s", 0.0)),
         )

@@ -10,6 +10,7 @@ dtype, shape and raw bytes, so decoding a reply never runs code from the other s
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import socket
 import struct
@@ -47,6 +48,11 @@ def _encode_bytes(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
+def _raw_bytes(tensor: torch.Tensor) -> bytes:
+    """Return the elements of a detached, contiguous CPU tensor as bytes, in row-major order."""
+    return tensor.reshape(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b""
+
+
 def _to_plain(value: Any, depth: int = 0) -> Any:
     if depth > 64:
         raise ProtocolError("value is nested more than 64 levels deep")
@@ -60,7 +66,7 @@ def _to_plain(value: Any, depth: int = 0) -> Any:
         tensor = value.detach().cpu().contiguous()
         if tensor.dtype not in _TORCH_NAMES:
             raise ProtocolError(f"tensors of dtype {tensor.dtype} are not supported")
-        raw = tensor.reshape(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b""
+        raw = _raw_bytes(tensor)
         return {"$tensor": {"dtype": _TORCH_NAMES[tensor.dtype], "shape": list(tensor.shape), "data": _encode_bytes(raw)}}
     if isinstance(value, np.ndarray):
         name = value.dtype.name
@@ -158,6 +164,35 @@ def _from_plain(value: Any) -> Any:
         if tag == "$dict" and isinstance(body, dict):
             return {key: _from_plain(item) for key, item in body.items()}
     raise ProtocolError(f"unexpected value in message: {str(value)[:80]}")
+
+
+def tensor_digest(tensor: torch.Tensor) -> str:
+    """Return the SHA-256 digest of a tensor's dtype, shape and elements, as hex."""
+    tensor = tensor.detach().cpu().contiguous()
+    digest = hashlib.sha256(f"{tensor.dtype} {list(tensor.shape)}\n".encode("ascii"))
+    digest.update(_raw_bytes(tensor))
+    return digest.hexdigest()
+
+
+def input_digests(args: list[Any] | tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, str]:
+    """Return the digest of each tensor argument of a call, keyed by position ("0", "1") or keyword.
+
+    The grader takes them before it sends a call and the worker after it ran the call, so
+    an argument the call changed in place has two different digests.
+    """
+    keyed = {str(index): value for index, value in enumerate(args)} | dict(kwargs)
+    return {key: tensor_digest(value) for key, value in keyed.items() if isinstance(value, torch.Tensor)}
+
+
+def changed_inputs(before: dict[str, str], after: Any, names: Any) -> list[str]:
+    """Return the names of the arguments whose digest in `after` differs from the one in `before`.
+
+    `after` and `names` may come from the worker, so a key missing from `after` counts as
+    changed, and a key missing from `names` (parameter names by key) names itself.
+    """
+    after = after if isinstance(after, dict) else {}
+    names = names if isinstance(names, dict) else {}
+    return [str(names.get(key, key)) for key, digest in before.items() if after.get(key) != digest]
 
 
 def encode(message: dict[str, Any]) -> bytes:

@@ -1,8 +1,9 @@
 """The worker's side of a call: import the student's module, run one function, reply.
 
 This module runs only in the worker process, which the zygote forks for one
-submission. Everything here may be undone by hostile student code; the grader trusts
-none of it beyond the plain data it decodes.
+submission. Student code runs in the same process and may undo anything here. The
+grader therefore trusts none of it beyond the plain data it decodes, and it decides
+itself which arguments a call changed in place.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import socket
 import sys
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -108,23 +110,44 @@ def trimmed_traceback(exc: BaseException, roots: list[Path]) -> str:
     return "\n".join(["Traceback (student code only):", *frames, last]) if frames else last
 
 
-def _tensor_arguments(function: Any, args: list, kwargs: dict) -> dict[str, torch.Tensor]:
+def _argument_names(function: Any, count: int) -> dict[str, str]:
+    """Name the first `count` positional arguments of `function` after its parameters, keyed "0", "1", ..."""
     try:
-        bound = inspect.signature(function).bind(*args, **kwargs)
-        named = dict(bound.arguments)
+        parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
-        named = {f"argument {i}": value for i, value in enumerate(args)} | kwargs
-    return {name: value for name, value in named.items() if isinstance(value, torch.Tensor)}
+        parameters = []
+    positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return {str(index): positional[index] if index < len(positional) else f"argument {index}" for index in range(count)}
 
 
-def _same(before: torch.Tensor, after: torch.Tensor) -> bool:
-    if before.shape != after.shape or before.dtype != after.dtype:
-        return False
-    return bool(torch.equal(before.reshape(-1).view(torch.uint8), after.detach().reshape(-1).view(torch.uint8)))
+@dataclass(frozen=True)
+class _BoundFunctions:
+    """The functions that build and send a reply, bound before student code is imported."""
+
+    receive: Callable[[socket.socket], dict[str, Any]]
+    encode: Callable[[dict[str, Any]], bytes]
+    sendall: Callable[[socket.socket, bytes], None]
+    handle: Callable[[dict[str, Any]], dict[str, Any]]
+    finish: Callable[[dict[str, Any], BoundedWriter, float], dict[str, Any]]
+    describe: Callable[[BaseException, str], dict[str, Any]]
+    seed: Callable[[int], None]
+    load_harness: Callable[[str], Callable[..., Any]]
+    argument_names: Callable[[Any, int], dict[str, str]]
+    digest_inputs: Callable[[list[Any], dict[str, Any]], dict[str, str]]
+    changed_inputs: Callable[[dict[str, str], Any, Any], list[str]]
+    start_watch: Callable[[], None]
+    stop_watch: Callable[[], list[str]]
+    take_network: Callable[[], list[str]]
 
 
 class Runtime:
-    """Serve calls for one submission on one connected socket."""
+    """Serve calls for one submission on one connected socket.
+
+    Construct it before the student's module is imported, because the constructor binds
+    every function that builds and sends a reply, its own methods included. Student code
+    that later replaces an attribute of this package's modules or classes, such as
+    `protocol.encode` or `Runtime.handle`, changes no reply.
+    """
 
     def __init__(self, sock: socket.socket, paths: list[str], forbidden: list[str], limits: dict[str, Any] | None = None) -> None:
         self.sock = sock
@@ -132,23 +155,41 @@ class Runtime:
         self.watch = DelegationWatch(forbidden)
         self.network = sandbox.NetworkWatch()
         self.limits = limits or {}
+        self._bound = _BoundFunctions(
+            receive=protocol.receive,
+            encode=protocol.encode,
+            sendall=socket.socket.sendall,
+            handle=self.handle,
+            finish=self._finish,
+            describe=self._describe,
+            seed=seed_everything,
+            load_harness=load_harness,
+            argument_names=_argument_names,
+            digest_inputs=protocol.input_digests,
+            changed_inputs=protocol.changed_inputs,
+            start_watch=self.watch.start,
+            stop_watch=self.watch.stop,
+            take_network=self.network.take,
+        )
 
     def serve(self) -> None:
+        bound = self._bound
         while True:
             try:
-                request = protocol.receive(self.sock)
+                request = bound.receive(self.sock)
             except EOFError:
                 return
-            reply = self.handle(request)
+            reply = bound.handle(request)
             try:
-                frame = protocol.encode(reply)
+                frame = bound.encode(reply)
             except Exception as exc:  # A returned object whose methods raise while being encoded.
-                frame = protocol.encode({"ok": False, "kind": "bad_result", "message": f"{type(exc).__name__}: {exc}"[:500], "stdout": ""})
-            self.sock.sendall(frame)
+                frame = bound.encode({"ok": False, "kind": "bad_result", "message": f"{type(exc).__name__}: {exc}"[:500], "stdout": ""})
+            bound.sendall(self.sock, frame)
             if reply.get("fatal"):
                 return
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        bound = self._bound
         module_name = request["module"]
         function_name = request["function"]
         qualified = f"{module_name}.{function_name}"
@@ -158,44 +199,50 @@ class Runtime:
         started = time.perf_counter()
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
             try:
-                seed_everything(int(request.get("seed", 0)))
+                bound.seed(int(request.get("seed", 0)))
                 try:
                     module = importlib.import_module(module_name)
                 except Exception as exc:
-                    return self._finish(reply | self._describe(exc, qualified) | {"kind": "import"}, stdout, started)
+                    return bound.finish(reply | bound.describe(exc, qualified) | {"kind": "import"}, stdout, started)
                 except BaseException as exc:  # SystemExit or KeyboardInterrupt at import: end this worker too.
-                    return self._finish(reply | self._describe(exc, qualified) | {"kind": "import", "fatal": True}, stdout, started)
+                    return bound.finish(reply | bound.describe(exc, qualified) | {"kind": "import", "fatal": True}, stdout, started)
                 if request.get("op") == "import":
-                    return self._finish({"ok": True, "value": None, "modified_inputs": [], "used": []}, stdout, started)
+                    return bound.finish({"ok": True, "value": None, "modified_inputs": [], "used": []}, stdout, started)
                 if request.get("harness"):
-                    function = functools.partial(load_harness(str(request["harness"])), module)
+                    function = functools.partial(bound.load_harness(str(request["harness"])), module)
                 else:
                     function = getattr(module, function_name, None)
                 if not callable(function):
                     reply.update(kind="missing", message=f"{module_name}.py has no function {function_name}")
                 else:
-                    tensors = _tensor_arguments(function, args, kwargs)
-                    snapshots = {name: tensor.detach().clone() for name, tensor in tensors.items()}
-                    self.watch.start()
+                    names = bound.argument_names(function, len(args))
+                    before = bound.digest_inputs(args, kwargs)
+                    bound.start_watch()
                     try:
                         value = function(*args, **kwargs)
                     finally:
-                        used = self.watch.stop()
-                    # NOTE: this comparison runs next to student code, so a submission that patches
-                    # the worker's own modules can hide an in-place change. Only the tests of
-                    # unchanged inputs rely on it.
-                    modified = [name for name, before in snapshots.items() if not _same(before, tensors[name])]
-                    reply = {"ok": True, "value": value, "modified_inputs": modified, "used": used}
+                        used = bound.stop_watch()
+                    after = bound.digest_inputs(args, kwargs)
+                    reply = {
+                        "ok": True,
+                        "value": value,
+                        "used": used,
+                        # The grader compares input_digests with its own digests of what it sent.
+                        # modified_inputs serves callers that run student code in their own process.
+                        "input_digests": after,
+                        "input_names": names,
+                        "modified_inputs": bound.changed_inputs(before, after, names),
+                    }
             except Exception as exc:
-                reply.update(self._describe(exc, qualified))
+                reply.update(bound.describe(exc, qualified))
             except BaseException as exc:  # SystemExit, KeyboardInterrupt: end this worker after replying.
-                reply.update(self._describe(exc, qualified), fatal=True)
-        return self._finish(reply, stdout, started)
+                reply.update(bound.describe(exc, qualified), fatal=True)
+        return bound.finish(reply, stdout, started)
 
     def _finish(self, reply: dict[str, Any], stdout: BoundedWriter, started: float) -> dict[str, Any]:
         reply["stdout"] = stdout.getvalue()
         reply["duration_s"] = time.perf_counter() - started
-        reply["network"] = self.network.take()
+        reply["network"] = self._bound.take_network()
         return reply
 
     def _describe(self, exc: BaseException, qualified: str) -> dict[str, Any]:
@@ -235,9 +282,10 @@ def run_child(sock: socket.socket, request: dict[str, Any]) -> None:
             sandbox.drop_privileges(str(request["user"]))
         if os.getuid() != 0:
             sandbox.drop_capabilities()
+        # Built before the submission's folders are importable, so it binds its functions first.
+        runtime = Runtime(sock, paths, list(request.get("forbidden", [])), limits)
         sys.path[:0] = paths
         os.chdir(paths[0])
-        runtime = Runtime(sock, paths, list(request.get("forbidden", [])), limits)
         sandbox.apply_limits(limits)
         sandbox.limit_memory(int(limits.get("memory_limit_mb", 0)) * 1024 * 1024)
     except Exception as exc:  # Report the failure on the first call instead of vanishing.
