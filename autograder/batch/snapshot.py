@@ -15,7 +15,7 @@ import os
 import shutil
 import tarfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.batch.discover import StudentFolder
@@ -208,18 +208,29 @@ def resolve(student: StudentFolder, deadline: dt.datetime | None) -> Source:
     return resolve_folder(student, deadline)
 
 
-def _regular_members(skipped: list[str]):
-    """Return a tar extraction filter that keeps small regular files and folders only."""
+def _extract_regular(tar: tarfile.TarFile, checkout: Path, skipped: list[str]) -> None:
+    """Write the folders and the regular files up to MAX_FILE_BYTES of `tar` under `checkout`.
 
-    def keep(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
-        if not (member.isreg() or member.isdir()):
-            return None
+    Members are written one by one rather than with `extractall`, whose `filter`
+    argument needs Python 3.11.4 or newer. Links, devices and names that are absolute
+    or contain `..` are left out.
+    """
+    for member in tar:
+        parts = PurePosixPath(member.name).parts
+        if not (member.isreg() or member.isdir()) or not parts or parts[0] == "/" or ".." in parts:
+            continue
         if member.isreg() and member.size > MAX_FILE_BYTES:
             skipped.append(member.name)
-            return None
-        return tarfile.data_filter(member, destination)
-
-    return keep
+            continue
+        target = checkout.joinpath(*parts)
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = tar.extractfile(member)
+        assert content is not None  # A regular member always has content.
+        with content, target.open("wb") as output:
+            shutil.copyfileobj(content, output)
 
 
 def export(source: Source, destination: Path) -> tuple[Path, list[str]]:
@@ -235,7 +246,7 @@ def export(source: Source, destination: Path) -> tuple[Path, list[str]]:
         assert source.commit is not None
         archive = run_git(source.folder, "archive", "--format=tar", source.commit, "--", *source.paths)
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-            tar.extractall(checkout, filter=_regular_members(skipped))
+            _extract_regular(tar, checkout, skipped)
     else:
         for path in _plain_files(source.folder, source.paths):
             relative = path.relative_to(source.folder)
