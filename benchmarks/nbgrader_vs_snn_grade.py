@@ -7,19 +7,32 @@ and submits it with the reference filled into the solution cells, so both routes
 grade the reference solution with the public and hidden suites. Setup is not timed.
 Then it times the whole commands `snn-grade grade solutions --assignment ID` and
 `nbgrader autograde ID --student reference --force`, for each assignment and for all
-of them in one command, each `--repeat` times. It prints the minimum wall time of
-each command, because other processes on a shared machine only ever add time, and
-the ratio, with the core count, CPU model and load average of the machine.
+of them in one command, `--repeat` times each. The two commands take turns, and the
+one that goes first alternates, so both see the same load on a shared machine.
+
+For each command it prints the minimum wall time, because other processes only ever
+add time, and the CPU time (user and system, of the command and every process it
+waited for) of that run. It prints the core count, the CPU model, and the load
+average before each row. snn-grade runs its grader and its worker process side by
+side, so it needs a second idle core to reach its best wall time, while nbgrader runs
+mostly one process at a time.
+
+Both routes must grade the same tests with the same score: the script compares the
+test count and the score of `snn-grade grade`'s JSON document with the test cells
+and the score in nbgrader's gradebook, and exits if they differ.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +45,15 @@ from autograder.nbgrader.cells import fill_solution_cells  # noqa: E402
 from autograder.nbgrader.export import export_course  # noqa: E402
 
 STUDENT = "reference"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One run of a command: wall time and CPU time in seconds, and what it printed."""
+
+    wall_s: float
+    cpu_s: float
+    stdout: str
 
 
 def nbgrader_command(*args: str) -> list[str]:
@@ -48,14 +70,17 @@ def nbgrader_environment(course: Path) -> dict[str, str]:
     }
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
-    """Run a command and return its wall time in seconds; exit with its output if it fails."""
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timing:
+    """Run a command and return its times and its standard output, or exit with its output if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
-    return elapsed
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timing(wall_s=elapsed, cpu_s=cpu, stdout=completed.stdout)
 
 
 def build_course(course: Path, assignment_ids: list[str]) -> None:
@@ -73,8 +98,43 @@ def build_course(course: Path, assignment_ids: list[str]) -> None:
     run(nbgrader_command("db", "student", "add", STUDENT), course, env)
 
 
-def fastest_time(command: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None) -> float:
-    return min(run(command, cwd, env) for _ in range(repeat))
+def snn_grade_command(assignment_ids: list[str]) -> list[str]:
+    return [sys.executable, "-m", "autograder", "grade", "solutions", "--format=json", *(f"--assignment={i}" for i in assignment_ids)]
+
+
+def autograde_command(assignment_ids: list[str]) -> list[str]:
+    pattern = assignment_ids[0] if len(assignment_ids) == 1 else "*"
+    return nbgrader_command("autograde", pattern, "--student", STUDENT, "--force")
+
+
+def time_in_turns(commands: list[tuple[list[str], Path, dict[str, str] | None]], repeat: int) -> list[Timing]:
+    """Run the commands in turns for `repeat` rounds, each round starting with the next command, and return each one's fastest run."""
+    runs: list[list[Timing]] = [[] for _ in commands]
+    for round_index in range(repeat):
+        for offset in range(len(commands)):
+            index = (round_index + offset) % len(commands)
+            command, cwd, env = commands[index]
+            runs[index].append(run(command, cwd, env))
+    return [min(timings, key=lambda timing: timing.wall_s) for timings in runs]
+
+
+def snn_grade_tally(document_text: str) -> tuple[int, int]:
+    """Return the number of tests and the score in an `snn-grade grade --format json` document."""
+    document = json.loads(document_text)
+    return sum(len(assignment["tests"]) for assignment in document["assignments"]), document["score"]
+
+
+def nbgrader_tally(course: Path, assignment_ids: list[str]) -> tuple[int, int]:
+    """Return the number of graded test cells and the score of the reference's notebooks in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    tests = score = 0
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for assignment_id in assignment_ids:
+            notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, STUDENT)
+            tests += sum(1 for grade in notebook.grades if grade.auto_score is not None)
+            score += round(notebook.score)
+    return tests, score
 
 
 def cpu_model() -> str:
@@ -101,18 +161,27 @@ def main() -> None:
         build_course(course, assignment_ids)
         env = nbgrader_environment(course)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        print(f"reference solution, fastest of {args.repeat} runs per command; {cores} cores, {cpu_model()}, load average {load}")
+        print(f"reference solution, fastest of {args.repeat} runs per command, in turns; {cores} cores, {cpu_model()}")
 
         rows = [(assignment_id, [assignment_id]) for assignment_id in assignment_ids]
         if len(assignment_ids) > 1:
             rows.append(("all, one command", assignment_ids))
-        print("| assignment | snn-grade grade | nbgrader autograde | ratio |\n| --- | --- | --- | --- |")
+        print("| assignment | snn-grade grade | nbgrader autograde | ratio | CPU time, snn-grade / nbgrader | load average before |")
+        print("| --- | --- | --- | --- | --- | --- |")
         for label, ids in rows:
-            ours = fastest_time([sys.executable, "-m", "autograder", "grade", "solutions", *(f"--assignment={i}" for i in ids)], ROOT, args.repeat)
-            pattern = ids[0] if len(ids) == 1 else "*"
-            theirs = fastest_time(nbgrader_command("autograde", pattern, "--student", STUDENT, "--force"), course, args.repeat, env)
-            print(f"| {label} | {ours:.1f} s | {theirs:.1f} s | {theirs / ours:.1f}x |", flush=True)
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+            ours, theirs = time_in_turns([(snn_grade_command(ids), ROOT, None), (autograde_command(ids), course, env)], args.repeat)
+            ours_tally, theirs_tally = snn_grade_tally(ours.stdout), nbgrader_tally(course, ids)
+            if ours_tally != theirs_tally:
+                raise SystemExit(
+                    f"{label}: snn-grade graded {ours_tally[0]} tests for {ours_tally[1]} points, "
+                    f"nbgrader {theirs_tally[0]} test cells for {theirs_tally[1]} points; the routes do not grade the same checks"
+                )
+            print(
+                f"| {label} | {ours.wall_s:.1f} s | {theirs.wall_s:.1f} s | {theirs.wall_s / ours.wall_s:.1f}x "
+                f"| {ours.cpu_s:.1f} s / {theirs.cpu_s:.1f} s | {load} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
