@@ -69,6 +69,18 @@ def test_template_has_student_files(released: Path) -> None:
     assert "snn-grade check" in (template / "README.md").read_text()
 
 
+def test_template_commits_every_file(released: Path, tmp_path: Path) -> None:
+    template = shutil.copytree(released / "template", tmp_path / "template")
+    shipped = sorted(path.relative_to(template).as_posix() for path in template.rglob("*") if path.is_file())
+    git = ["git", "-C", str(template), "-c", "user.name=Instructor", "-c", "user.email=instructor@example.org"]
+    subprocess.run([*git, "init", "--quiet"], check=True)
+    subprocess.run([*git, "add", "--all"], check=True)
+
+    tracked = subprocess.run([*git, "ls-files"], check=True, capture_output=True, text=True).stdout.split()
+
+    assert tracked == shipped
+
+
 def test_template_stubs_score_zero(released: Path) -> None:
     template = released / "template"
     result = run_python(["-m", "autograder", "grade", "assignments", "--visibility", "public", "--format", "json"], template, template_env(template))
