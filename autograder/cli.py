@@ -91,17 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _deadline(text: str):
-    """Parse an ISO 8601 date and time with a UTC offset, for argparse."""
-    import datetime as dt
+#: A deadline: date, `T` or a space, hours and minutes (seconds optional), and `Z` or an offset.
+DEADLINE_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})"
+DEADLINE_EXAMPLE = "2026-10-01T23:59:00+02:00"
 
+
+def parse_deadline(text: str):
+    """Parse an ISO 8601 date and time with a UTC offset, or raise UserError naming the expected form.
+
+    The pattern is checked first because Python 3.11's `fromisoformat` takes any
+    character between date and time, so it reads 2026-10-01+02:00 as 02:00 local time.
+    """
+    import datetime as dt
+    import re
+
+    hint = f"use a date, a time and a UTC offset such as {DEADLINE_EXAMPLE} or 2026-10-01T21:59Z"
+    if not re.fullmatch(DEADLINE_PATTERN, text):
+        if re.fullmatch(DEADLINE_PATTERN.rsplit("(Z|", 1)[0], text):
+            raise UserError(f"--deadline {text!r} has no UTC offset: add Z or the offset of the course's time zone, as in {text}+02:00")
+        raise UserError(f"invalid --deadline {text!r}: {hint}")
     try:
-        moment = dt.datetime.fromisoformat(text)
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid deadline {text!r}: use ISO 8601 such as 2026-10-01T23:59:00+02:00") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"deadline {text!r} has no UTC offset: add one, e.g. {text}Z or {text}+02:00")
-    return moment
+        raise UserError(f"invalid --deadline {text!r} (date or time out of range): {hint}") from None
 
 
 def _default_jobs() -> int:
@@ -118,7 +130,7 @@ def _add_batch_verbs(verbs) -> None:
     )
     batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="folder with one repository or folder per student")
     batch.add_argument("--roster", type=Path, metavar="CSV", help="Classroom 50 roster (username,first_name,last_name,email,section,...); default: the names in SUBMISSIONS_DIR/scores.csv")
-    batch.add_argument("--deadline", type=_deadline, metavar="ISO8601", help="grade the last commit at or before this time (committer date) and flag later commits as late")
+    batch.add_argument("--deadline", metavar="ISO8601", help="grade the last commit at or before this time (committer date) and flag later commits as late")
     batch.add_argument("--jobs", type=int, default=_default_jobs(), metavar="N", help="submissions graded in parallel, one process each (default: the number of CPU cores)")
     batch.add_argument("--out", type=Path, metavar="DIR", help="folder for the outputs and stored results (default: SUBMISSIONS_DIR/grading)")
     batch.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable); default: every assignment found in the submissions")
@@ -292,14 +304,20 @@ def _command_batch(args: argparse.Namespace) -> int:
         raise UserError(f"invalid --jobs {args.jobs}: use 1 or more")
     if args.roster is not None and not args.roster.is_file():
         raise UserError(f"roster {args.roster} not found: pass Classroom 50's students.csv")
+    deadline = parse_deadline(args.deadline) if args.deadline is not None else None
     limits = _limits(args)
+    if os.geteuid() == 0 and limits.worker_user is None:
+        logging.getLogger(__name__).warning(
+            "grading as root: student code runs as root too; pass --worker-user NAME (an unprivileged account) "
+            "or run the batch as an unprivileged user"
+        )
     from autograder.assignments import get_assignment
     from autograder.batch import BatchOptions, run_batch
 
     for assignment_id in args.assignment or []:
         get_assignment(assignment_id)
     out = args.out or args.submissions / "grading"
-    options = BatchOptions(args.submissions, out, args.roster, args.deadline, args.jobs, args.assignment, limits)
+    options = BatchOptions(args.submissions, out, args.roster, deadline, args.jobs, args.assignment, limits)
     report = run_batch(options)
     missing = sum(record.folder is None for record in report.records)
     print(

@@ -9,6 +9,7 @@ repository and a plain folder complete it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import re
@@ -36,7 +37,13 @@ from batch_helpers import (
     write_scores,
 )
 from autograder.batch.cache import CacheKey, reusable_assignments
+from autograder.batch.discover import discover
+from autograder.batch.feedback import render_feedback
 from autograder.batch.pictures import picture_name
+from autograder.batch.records import StudentRecord
+from autograder.batch.roster import read_roster
+from autograder.cli import parse_deadline
+from autograder.errors import UserError
 from autograder.release import release
 from conftest import ROOT, SNN_GRADE
 
@@ -480,7 +487,74 @@ def test_killed_run_resumes(download: dict, tmp_path: Path) -> None:
 def test_deadline_without_offset_is_rejected(tmp_path: Path) -> None:
     result = snn_grade("batch", str(tmp_path), "--deadline", "2026-10-02T00:00:00")
     assert result.returncode == 2
-    assert "has no UTC offset" in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "snn-grade: error: --deadline '2026-10-02T00:00:00' has no UTC offset: add Z or the offset of the course's time zone, as in 2026-10-02T00:00:00+02:00"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-10-01T23:59:00+02:00", "2026-10-01T21:59:00+00:00"),
+        ("2026-10-01 23:59+02:00", "2026-10-01T21:59:00+00:00"),
+        ("2026-10-01T21:59Z", "2026-10-01T21:59:00+00:00"),
+        ("2026-10-01T21:59:00.5-01:00", "2026-10-01T22:59:00.500000+00:00"),
+    ],
+)
+def test_deadline_forms_accepted(text: str, expected: str) -> None:
+    assert parse_deadline(text).astimezone(dt.timezone.utc).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["2026-10-01", "2026-10-01Z", "2026-10-01+02:00", "2026-13-01T00:00Z", "tomorrow"])
+def test_deadline_without_time_rejected(text: str) -> None:
+    with pytest.raises(UserError, match="invalid --deadline.*such as 2026-10-01T23:59:00"):
+        parse_deadline(text)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the warning is for batches run as root")
+def test_batch_as_root_warns(tmp_path: Path) -> None:
+    result = snn_grade("batch", str(tmp_path))
+    assert "grading as root: student code runs as root too" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("problem", "advice"),
+    [
+        ("late: no commit at or before the deadline (2 after it)", "Only commits made by the deadline are graded."),
+        ("empty repository", "Check that your work is committed and pushed"),
+    ],
+)
+def test_ungraded_feedback_advice(tmp_path: Path, problem: str, advice: str) -> None:
+    record = StudentRecord("dora", folder=tmp_path, problem=problem)
+
+    feedback = render_feedback(record, deadline=None)
+
+    assert f"Your submission could not be graded: {problem}." in feedback
+    assert advice in feedback
+
+
+def test_roster_missing_columns_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    roster = tmp_path / "students.csv"
+    roster.write_text("username,first_name\nalice,Alice\n", encoding="utf-8")
+
+    students = read_roster(roster)
+
+    assert students["alice"].first_name == "Alice"
+    assert f"roster {roster} has no column last_name, email, section" in caplog.text
+
+
+def test_discover_skips_earlier_batch_output(tmp_path: Path) -> None:
+    (tmp_path / "alice" / ASSIGNMENT).mkdir(parents=True)
+    earlier = tmp_path / "grading"
+    (earlier / "results").mkdir(parents=True)
+    (earlier / "grades.csv").write_text("username,total\n", encoding="utf-8")
+    older = tmp_path / "grading-2025"
+    (older / "results").mkdir(parents=True)
+    (older / "manifest.json").write_text("{}", encoding="utf-8")
+
+    found = discover(tmp_path)
+
+    assert [folder.username for folder in found] == ["alice"]
 
 
 def test_unknown_assignment_is_rejected(tmp_path: Path) -> None:

@@ -110,6 +110,17 @@ def test_rejected_push_is_reported(batch_out: dict) -> None:
     assert "2 pushed, 1 failed" in result.stdout
 
 
+def test_missing_remote_is_reported(batch_out: dict, tmp_path: Path) -> None:
+    remote = batch_out["remotes"]["bob"]
+    remote.rename(tmp_path / "moved.git")
+
+    result = snn_grade("feedback", "push", "--out", str(batch_out["out"]))
+
+    line = next(line for line in result.stdout.splitlines() if line.startswith("bob:"))
+    assert line == f"bob: failed: fatal: '{remote}' does not appear to be a git repository"
+    assert result.returncode == 1
+
+
 def test_second_push_builds_on_remote_branch(batch_out: dict) -> None:
     out, bare = batch_out["out"], batch_out["remotes"]["alice"]
     snn_grade("feedback", "push", "--out", str(out))

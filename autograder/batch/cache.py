@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.batch.outputs import RESULTS_FOLDER
 from autograder.worker.limits import Limits
 
 log = logging.getLogger(__name__)
 
 FORMAT = "snn-grade/batch-result/v1"
-RESULTS_FOLDER = "results"
 
 
 @dataclass(frozen=True)

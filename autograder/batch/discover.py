@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from autograder.batch.outputs import is_batch_output
 from autograder.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -91,18 +92,22 @@ def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str
 def discover(submissions: Path, skip: Path | None = None) -> list[StudentFolder]:
     """Return the student folders below `submissions`, sorted by username.
 
-    Hidden folders and `skip` (the output folder, when it lies inside) are left out.
+    Hidden folders, `skip` (the output folder, when it lies inside) and the outputs of
+    earlier batches written there with another `--out` are left out.
     Two folders that map to the same username keep their folder names instead, so no
     student's results overwrite another's.
     """
     if not submissions.is_dir():
         raise UserError(f"submissions folder {submissions} not found: pass the folder 'gh teacher download' wrote")
     skipped = skip.resolve() if skip is not None else None
-    folders = [
-        path
-        for path in sorted(submissions.iterdir())
-        if not path.name.startswith(".") and path.name != "__pycache__" and path.is_dir() and path.resolve() != skipped
-    ]
+    folders = []
+    for path in sorted(submissions.iterdir()):
+        if path.name.startswith(".") or path.name == "__pycache__" or not path.is_dir() or path.resolve() == skipped:
+            continue
+        if is_batch_output(path):
+            log.warning("skipping %s: it is the output of an earlier batch, not a student's folder", path)
+            continue
+        folders.append(path)
     metadata = {path: read_classroom_metadata(path) for path in folders}
     prefixes = {prefix for data in metadata.values() if (prefix := classroom_prefix(data))}
     found = [StudentFolder(username_for(path, metadata[path], prefixes), path, (path / ".git").exists()) for path in folders]

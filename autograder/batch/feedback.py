@@ -14,12 +14,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from autograder.batch.cache import write_atomic
+from autograder.batch.outputs import FEEDBACK_FOLDER
 from autograder.batch.pictures import write_pictures
 from autograder.batch.records import StudentRecord
+from autograder.batch.snapshot import LATE_PREFIX
 from autograder.reporters.markdown import render_markdown
 from autograder.results import TestResult
 
-FEEDBACK_FOLDER = "feedback"
 
 
 def feedback_path(out: Path, username: str) -> Path:
@@ -50,12 +51,14 @@ def render_feedback(record: StudentRecord, deadline: dt.datetime | None, picture
     `pictures` maps test ids to the Markdown image shown under that test's message.
     """
     if record.results is None:
-        return (
-            f"## Grading results: not graded\n\n"
-            f"Your submission could not be graded: {record.status}.\n\n"
-            f"Check that your work is committed and pushed in `assignments/<assignment>/`, "
-            f"then ask your instructor to grade it again.\n"
-        )
+        if record.status.startswith(LATE_PREFIX):
+            advice = "Only commits made by the deadline are graded. Ask your instructor if you have an extension."
+        else:
+            advice = (
+                "Check that your work is committed and pushed in `assignments/<assignment>/`, "
+                "then ask your instructor to grade it again."
+            )
+        return f"## Grading results: not graded\n\nYour submission could not be graded: {record.status}.\n\n{advice}\n"
     heading, body = render_markdown(record.results.without_hidden_messages(), pictures=pictures).split("\n\n", 1)
     return f"{heading}\n\n{_graded_line(record, deadline)}\n\n{body}"
 

@@ -15,7 +15,7 @@ _SAFE_CONFIG = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false"]
 
 
 class GitError(Exception):
-    """A failed git command. The message is git's last line of error output."""
+    """A failed git command. The message is git's first `fatal:` or `error:` line, else its last line of error output."""
 
     def __init__(self, message: str, returncode: int | None = None, stderr: str = "") -> None:
         super().__init__(message)
@@ -29,6 +29,19 @@ def git_environment() -> dict[str, str]:
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
         environment.pop(name, None)
     return environment
+
+
+def _error_line(stderr: str) -> str:
+    """Return the line of git's error output that names the failure.
+
+    git prints the cause first (`fatal: '/srv/bob.git' does not appear to be a git
+    repository`) and advice after it, so the first `fatal:` or `error:` line wins.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else ""
 
 
 def run_git(
@@ -62,9 +75,7 @@ def run_git(
         raise GitError(f"cannot run git: {exc.strerror}") from None
     if completed.returncode != 0:
         stderr = completed.stderr.decode("utf-8", "replace").strip()
-        lines = stderr.splitlines()
-        message = lines[-1] if lines else f"git {args[0]} exited with status {completed.returncode}"
-        raise GitError(message, completed.returncode, stderr)
+        raise GitError(_error_line(stderr) or f"git {args[0]} exited with status {completed.returncode}", completed.returncode, stderr)
     return completed.stdout
 
 

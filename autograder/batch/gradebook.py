@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 from autograder.batch.cache import write_atomic
+from autograder.batch.outputs import GRADES_FILE
 from autograder.batch.records import StudentRecord
 
-GRADES_FILE = "grades.csv"
 
 NAME_COLUMNS = ["username", "first_name", "last_name", "email", "section"]
 TRAILING_COLUMNS = [

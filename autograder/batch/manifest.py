@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import autograder
 from autograder.batch.cache import write_atomic
+from autograder.batch.outputs import MANIFEST_FILE
 from autograder.batch.records import StudentRecord
 from autograder.errors import UserError
 
 if TYPE_CHECKING:
     from autograder.batch.runner import BatchOptions
 
-MANIFEST_FILE = "manifest.json"
 FORMAT = "snn-grade/batch-manifest/v1"
 
 

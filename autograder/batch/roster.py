@@ -8,10 +8,13 @@ no roster file is given. Extra columns are ignored.
 from __future__ import annotations
 
 import csv
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import UserError
+
+log = logging.getLogger(__name__)
 
 ROSTER_FIELDS = ("first_name", "last_name", "email", "section")
 
@@ -37,6 +40,9 @@ def read_roster(path: Path) -> dict[str, Student]:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or "username" not in reader.fieldnames:
                 raise UserError(f"roster {path} has no 'username' column: use Classroom 50's students.csv")
+            missing = [name for name in ROSTER_FIELDS if name not in reader.fieldnames]
+            if missing:
+                log.warning("roster %s has no column %s: those grades.csv columns stay empty", path, ", ".join(missing))
             return roster_from_rows(list(reader))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"cannot read roster {path}: {exc}") from None

@@ -40,6 +40,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: with its assignment folders at the root gets a parent with no manifest in it.
 CHECKOUT_FOLDER = "checkout"
 
+#: Start of the status of a repository whose commits all came after the deadline.
+LATE_PREFIX = "late: "
+
 
 class SubmissionProblem(Exception):
     """A submission that cannot be graded. The message is its status in the gradebook."""
@@ -117,7 +120,7 @@ def _last_commit_before(repository: Path, head: str, deadline: dt.datetime) -> t
     commit = git_text(repository, "rev-list", "-1", "--first-parent", f"--until={until}", head)
     if not commit:
         total = int(git_text(repository, "rev-list", "--count", "--first-parent", head))
-        raise SubmissionProblem(f"late: no commit at or before the deadline ({total} after it)", late_commits=total)
+        raise SubmissionProblem(f"{LATE_PREFIX}no commit at or before the deadline ({total} after it)", late_commits=total)
     late_commits = int(git_text(repository, "rev-list", "--count", "--first-parent", f"{commit}..{head}"))
     return commit, late_commits
 

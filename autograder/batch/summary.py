@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 
 from autograder.batch.cache import write_atomic
 from autograder.batch.gradebook import max_scores
+from autograder.batch.outputs import PLOTS_FOLDER, SUMMARY_FILE
 from autograder.batch.records import GRADED, StudentRecord
 
 if TYPE_CHECKING:
     from autograder.batch.runner import BatchOptions
 
-SUMMARY_FILE = "summary.md"
-PLOTS_FOLDER = "plots"
 HISTOGRAM_FILE = "score_histogram.png"
 FAILURE_RATES_FILE = "failure_rates.png"
 
@@ -93,7 +92,7 @@ def plot_failure_rates(path: Path, entries: list[TestFailures]) -> None:
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
     axes.set_xlabel("graded students who lost points (%)")
-    axes.set_title(f"Tests by failure rate over {max(entry.graded for entry in entries)} graded submissions")
+    figure.suptitle(f"Tests by failure rate over {max(entry.graded for entry in entries)} graded submissions")
     figure.savefig(path, dpi=100)
 
 
