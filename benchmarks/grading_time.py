@@ -2,11 +2,15 @@
 
 Usage: python benchmarks/grading_time.py [--assignment a1_lif ...] [--repeat 5]
 
-Prints a Markdown table per assignment with two measurements:
+Prints a Markdown table per assignment with three measurements:
 - cold: a whole `snn-grade grade solutions` command, against a command that runs the same
   suites with the reference imported into the grader (no worker);
 - warm: grading repeated inside one process that keeps its worker zygote, against the
-  same in-process run, which isolates the cost of the calls across the boundary.
+  same in-process run, which isolates the cost of the calls across the boundary;
+- limits: the same warm grading with the default resource limits and network namespace,
+  against workers with every limit off and no network namespace, which isolates the
+  cost of the limits.
+The warm runs of the three kinds take turns, so load from elsewhere falls on all of them.
 """
 
 from __future__ import annotations
@@ -37,21 +41,30 @@ def _in_process_once(assignment: str) -> None:
         raise SystemExit(f"in-process grading of {assignment} scored {results.score}/{results.max_score}")
 
 
-def _warm(assignment: str, repeat: int) -> tuple[list[float], list[float]]:
+#: Limits that switch every resource limit off (0 skips a limit) and keep the network.
+NO_LIMITS = {"memory_limit_mb": 0, "cpu_time_s": 0, "open_files": 0, "processes": 0, "file_size_mb": 0, "isolate_network": False}
+
+
+def _warm(assignment: str, repeat: int) -> dict[str, list[float]]:
+    """Return the wall times of warm gradings with default limits, with none, and in-process."""
     from autograder.engine import grade
     from autograder.worker.client import Zygote
+    from autograder.worker.limits import Limits
 
-    worker, in_process = [], []
+    runs = {
+        "default limits": {"limits": Limits()},
+        "no limits": {"limits": Limits(**NO_LIMITS)},
+        "in-process": {"in_process": True},
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
     with Zygote() as zygote:
         grade(ROOT / "solutions", [assignment], "all", zygote=zygote)  # Wait for the zygote once.
         for _ in range(repeat):
-            started = time.perf_counter()
-            grade(ROOT / "solutions", [assignment], "all", zygote=zygote)
-            worker.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            grade(ROOT / "solutions", [assignment], "all", in_process=True)
-            in_process.append(time.perf_counter() - started)
-    return worker, in_process
+            for name, options in runs.items():
+                started = time.perf_counter()
+                grade(ROOT / "solutions", [assignment], "all", zygote=zygote, **options)
+                times[name].append(time.perf_counter() - started)
+    return times
 
 
 def _cpu_model() -> str:
@@ -80,16 +93,20 @@ def main() -> None:
 
     print(f"machine: {_cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, torch {torch.__version__}, snnTorch {snntorch.__version__}")
     print()
-    print("| assignment | measurement | worker (s, median) | in-process (s, median) | ratio |")
+    print("| assignment | measurement | first (s, median) | second (s, median) | ratio |")
     print("| --- | --- | --- | --- | --- |")
     for assignment in args.assignment or ["a1_lif"]:
         cold_worker = [_timed([sys.executable, "-m", "autograder", "grade", "solutions", "--assignment", assignment]) for _ in range(args.repeat)]
         cold_in_process = [_timed([sys.executable, __file__, "--in-process-run", assignment]) for _ in range(args.repeat)]
-        warm_worker, warm_in_process = _warm(assignment, args.repeat)
-        for name, worker, in_process in [("cold command", cold_worker, cold_in_process), ("warm, in one process", warm_worker, warm_in_process)]:
-            w, i = statistics.median(worker), statistics.median(in_process)
-            print(f"| {assignment} | {name} | {w:.2f} | {i:.2f} | {w / i:.2f}x |")
-
+        warm = _warm(assignment, args.repeat)
+        rows = [
+            ("cold command: worker / in-process", cold_worker, cold_in_process),
+            ("warm, in one process: worker / in-process", warm["default limits"], warm["in-process"]),
+            ("warm: default limits / no limits", warm["default limits"], warm["no limits"]),
+        ]
+        for name, first, second in rows:
+            first_median, second_median = statistics.median(first), statistics.median(second)
+            print(f"| {assignment} | {name} | {first_median:.2f} | {second_median:.2f} | {first_median / second_median:.2f}x |")
 
 if __name__ == "__main__":
     main()
