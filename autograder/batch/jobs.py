@@ -4,8 +4,9 @@ Jobs are started with the `spawn` method, never forked from the batch process, s
 job inherits torch's thread pools or locks. A job keeps one zygote for every
 submission it grades and starts a new one when a submission's code killed it. A job
 that dies fails only the submission it was grading, and a fresh job takes its place
-for the submissions still waiting. Student code can still reach other processes of
-the user running the batch (see README, "How grading works").
+for the submissions still waiting. Workers run in a PID namespace of their own where
+the system allows one. Where it allows none, student code can signal other processes
+of the user running the batch (see README, "How grading works").
 """
 
 from __future__ import annotations
