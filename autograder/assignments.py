@@ -13,6 +13,10 @@ from pathlib import Path
 from autograder.errors import UserError
 
 
+#: Folder of the student template that contains one subfolder per assignment.
+TEMPLATE_FOLDER = "assignments"
+
+
 @dataclass(frozen=True)
 class Assignment:
     """One assignment: a folder with one Python module that students edit."""
@@ -80,3 +84,18 @@ def get_assignment(assignment_id: str) -> Assignment:
         hint = f"did you mean {close[0]!r}? " if close else ""
         known = ", ".join(ASSIGNMENTS)
         raise UserError(f"unknown assignment {assignment_id!r}: {hint}known assignments are {known}") from None
+
+
+def submission_root(folder: Path) -> Path:
+    """Return the folder that contains the assignment folders of a submission.
+
+    That is `folder` itself when a student file lies directly below it, or its
+    `assignments/` when `folder` is the root of a student repository made from the
+    template. Otherwise it is `folder`, so the caller reports what is missing there.
+    """
+    if any((folder / assignment.relative_file).is_file() for assignment in ASSIGNMENTS.values()):
+        return folder
+    nested = folder / TEMPLATE_FOLDER
+    if any((nested / assignment.relative_file).is_file() for assignment in ASSIGNMENTS.values()):
+        return nested
+    return folder

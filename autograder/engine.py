@@ -21,7 +21,7 @@ from typing import Iterator
 import pytest
 
 import autograder
-from autograder.assignments import ASSIGNMENTS, Assignment, get_assignment
+from autograder.assignments import ASSIGNMENTS, Assignment, get_assignment, submission_root
 from autograder.errors import GraderError, UserError
 from autograder.plugin import GradingPlugin
 from autograder.protected import check_manifest
@@ -209,7 +209,7 @@ def grade(
     submission = Path(submission)
     if not submission.is_dir():
         raise UserError(f"submission folder {submission} not found: pass a folder such as 'solutions' or 'assignments'")
-    submission = submission.resolve()
+    submission = submission_root(submission.resolve())
     assignments = resolve_assignments(submission, assignment_ids)
     own_zygote = zygote is None and not in_process
     if own_zygote:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -92,6 +93,18 @@ def test_output_file_receives_document(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     document = json.loads(target.read_text())
     assert result.stdout.strip() == f"{document['score']}/{document['max_score']} points; results written to {target}"
+
+
+def test_repository_root_grades_assignments(tmp_path: Path) -> None:
+    repository = tmp_path / "snn-a1_lif-alice"
+    shutil.copytree(SOLUTIONS / "a1_lif", repository / "assignments" / "a1_lif", ignore=shutil.ignore_patterns("__pycache__"))
+
+    result = snn_grade("grade", str(repository), "--format", "json", "--visibility", "public")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [assignment["id"] for assignment in document["assignments"]] == ["a1_lif"]
+    assert document["score"] == document["max_score"] > 0
 
 
 @pytest.mark.parametrize(

@@ -17,13 +17,10 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.assignments import ASSIGNMENTS, TEMPLATE_FOLDER
 from autograder.batch.discover import StudentFolder
 from autograder.batch.git import GitError, git_text, run_git
 from autograder.protected import MANIFEST_FILE, PROTECTED
-
-#: Folder of the student template that contains one subfolder per assignment.
-TEMPLATE_FOLDER = "assignments"
 
 #: Folder of shared helpers students may import, copied along with the assignment folders.
 COMMON_FOLDER = "common"
