@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     grade = verbs.add_parser("grade", help="grade a submission folder", description="Grade a submission folder and print the results.")
-    grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR", help="folder with one subfolder per assignment, e.g. 'solutions' or 'assignments'")
+    grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR", help="folder with one subfolder per assignment, e.g. 'solutions' or 'assignments', or a student repository's root, whose assignments/ is graded")
     grade.add_argument("--assignment", action="append", metavar="ID", help="grade only this assignment (repeatable); default: every assignment in the folder")
     grade.add_argument("--visibility", choices=("public", "all"), default="all", help="'public' runs only the suites students have; 'all' adds the hidden ones (default)")
     grade.add_argument(
@@ -109,6 +109,8 @@ def parse_deadline(text: str):
     if not re.fullmatch(DEADLINE_PATTERN, text):
         if re.fullmatch(DEADLINE_PATTERN.rsplit("(Z|", 1)[0], text):
             raise UserError(f"--deadline {text!r} has no UTC offset: add Z or the offset of the course's time zone, as in {text}+02:00")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise UserError(f"--deadline {text!r} has no time: add the time and the UTC offset, as in {text}T23:59:00+02:00")
         raise UserError(f"invalid --deadline {text!r}: {hint}")
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -320,9 +322,13 @@ def _command_batch(args: argparse.Namespace) -> int:
     options = BatchOptions(args.submissions, out, args.roster, deadline, args.jobs, args.assignment, limits)
     report = run_batch(options)
     missing = sum(record.folder is None for record in report.records)
+    ungradable = sum(
+        record.folder is not None and record.results is None and record.username not in report.failed for record in report.records
+    )
     print(
         f"graded {len(report.graded)} submissions, reused {len(report.reused)} from earlier runs, "
-        f"{len(report.failed)} failed; {missing} roster students without a submission"
+        f"{len(report.failed)} failed, {ungradable} not gradable (late, empty or unreadable: see the status column); "
+        f"{missing} roster {'student' if missing == 1 else 'students'} without a submission"
     )
     print(f"wrote {out / 'grades.csv'}, {out / 'summary.md'} and the feedback files in {out / 'feedback'}")
     if report.failed:
@@ -345,7 +351,10 @@ def _command_feedback(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         counts[outcome.state] = counts.get(outcome.state, 0) + 1
     print(", ".join(f"{count} {state}" for state, count in counts.items()) or "no student folders in the manifest")
-    return EXIT_GRADER_ERROR if counts.get("failed") else EXIT_OK
+    if counts.get("failed"):
+        print("fix the failed repositories or remotes and run the same command again: pushed feedback shows as unchanged", file=sys.stderr)
+        return EXIT_GRADER_ERROR
+    return EXIT_OK
 
 
 def _command_nbgrader(args: argparse.Namespace) -> int:

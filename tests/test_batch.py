@@ -505,10 +505,20 @@ def test_deadline_forms_accepted(text: str, expected: str) -> None:
     assert parse_deadline(text).astimezone(dt.timezone.utc).isoformat() == expected
 
 
-@pytest.mark.parametrize("text", ["2026-10-01", "2026-10-01Z", "2026-10-01+02:00", "2026-13-01T00:00Z", "tomorrow"])
-def test_deadline_without_time_rejected(text: str) -> None:
-    with pytest.raises(UserError, match="invalid --deadline.*such as 2026-10-01T23:59:00"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-10-01", "--deadline '2026-10-01' has no time: add the time and the UTC offset, as in 2026-10-01T23:59:00+02:00"),
+        ("2026-10-01Z", "invalid --deadline '2026-10-01Z': use a date, a time and a UTC offset such as 2026-10-01T23:59:00+02:00"),
+        ("2026-10-01+02:00", "invalid --deadline '2026-10-01+02:00': use a date, a time and a UTC offset such as"),
+        ("2026-13-01T00:00Z", "invalid --deadline '2026-13-01T00:00Z' (date or time out of range): use a date"),
+        ("tomorrow", "invalid --deadline 'tomorrow': use a date, a time and a UTC offset such as"),
+    ],
+)
+def test_invalid_deadlines_rejected(text: str, message: str) -> None:
+    with pytest.raises(UserError) as raised:
         parse_deadline(text)
+    assert str(raised.value).startswith(message)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the warning is for batches run as root")
@@ -520,14 +530,14 @@ def test_batch_as_root_warns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("problem", "advice"),
     [
-        ("late: no commit at or before the deadline (2 after it)", "Only commits made by the deadline are graded."),
+        ("late: no commit at or before the deadline (2 after it)", "Only commits made by the deadline (2026-10-02T00:00:00+00:00) are graded."),
         ("empty repository", "Check that your work is committed and pushed"),
     ],
 )
 def test_ungraded_feedback_advice(tmp_path: Path, problem: str, advice: str) -> None:
     record = StudentRecord("dora", folder=tmp_path, problem=problem)
 
-    feedback = render_feedback(record, deadline=None)
+    feedback = render_feedback(record, deadline=dt.datetime.fromisoformat(DEADLINE))
 
     assert f"Your submission could not be graded: {problem}." in feedback
     assert advice in feedback
@@ -541,6 +551,33 @@ def test_roster_missing_columns_warns(tmp_path: Path, caplog: pytest.LogCaptureF
 
     assert students["alice"].first_name == "Alice"
     assert f"roster {roster} has no column last_name, email, section" in caplog.text
+
+
+def test_discover_matches_roster_suffix(tmp_path: Path) -> None:
+    for name in ["snn-a1_lif-alice", "snn-a1_lif-bob-smith", "Carol", "snn-a1_lif-zed"]:
+        (tmp_path / name).mkdir()
+
+    found = discover(tmp_path, known_usernames={"alice", "smith", "bob-smith", "carol"})
+
+    assert {folder.path.name: folder.username for folder in found} == {
+        "snn-a1_lif-alice": "alice",
+        "snn-a1_lif-bob-smith": "bob-smith",
+        "Carol": "carol",
+        "snn-a1_lif-zed": "snn-a1_lif-zed",
+    }
+
+
+def test_batch_warns_on_unmatched_folders(tmp_path: Path) -> None:
+    submissions = tmp_path / "submissions"
+    (submissions / "snn-a1_lif-zed").mkdir(parents=True)
+    roster = tmp_path / "students.csv"
+    write_roster(roster, ["alice"])
+
+    result = snn_grade("batch", str(submissions), "--roster", str(roster), "--out", str(tmp_path / "out"))
+
+    assert "1 of 1 student folders match no roster username (snn-a1_lif-zed)" in result.stderr
+    assert "0 failed, 1 not gradable (late, empty or unreadable: see the status column); 1 roster student without a submission" in result.stdout
+    assert read_grades(tmp_path / "out")["alice"]["status"] == "no submission"
 
 
 def test_discover_skips_earlier_batch_output(tmp_path: Path) -> None:

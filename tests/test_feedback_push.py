@@ -108,6 +108,7 @@ def test_rejected_push_is_reported(batch_out: dict) -> None:
     assert bare_git(batch_out["remotes"][REJECTING], "rev-parse", "--verify", "--quiet", BRANCH).returncode != 0
     assert bare_git(batch_out["remotes"]["bob"], "rev-parse", "--verify", "--quiet", BRANCH).returncode == 0
     assert "2 pushed, 1 failed" in result.stdout
+    assert "run the same command again" in result.stderr
 
 
 def test_missing_remote_is_reported(batch_out: dict, tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def classroom_prefix(metadata: dict[str, Any]) -> str | None:
     return None
 
 
-def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str]) -> str:
+def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str], known_usernames: set[str] = frozenset()) -> str:
     """Return the student's username for a folder.
 
     The first match wins:
@@ -72,8 +72,10 @@ def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str
     1. the folder name minus `<classroom>-<assignment>-` from its own metadata;
     2. the folder name minus that prefix from another folder's metadata, because a
        clone of an empty repository has no metadata file;
-    3. the owner that the metadata names;
-    4. the folder name.
+    3. the longest known username (from the roster or `scores.csv`) that is the folder
+       name or ends it after a hyphen, because a clone may have no metadata file at all;
+    4. the owner that the metadata names;
+    5. the folder name.
 
     The download names the folders, so a prefix match wins over an owner written in
     the student's own metadata file.
@@ -82,6 +84,10 @@ def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str
     for prefix in [*([own] if own else []), *sorted(known_prefixes, key=len, reverse=True)]:
         if folder.name.startswith(prefix) and len(folder.name) > len(prefix):
             return folder.name[len(prefix) :]
+    name = folder.name.lower()
+    matches = [username for username in known_usernames if name == username.lower() or name.endswith(f"-{username.lower()}")]
+    if matches:
+        return max(matches, key=len)
     for key in OWNER_KEYS:
         value = metadata.get(key)
         if isinstance(value, str) and _SAFE_USERNAME.fullmatch(value.strip()):
@@ -89,8 +95,10 @@ def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str
     return folder.name
 
 
-def discover(submissions: Path, skip: Path | None = None) -> list[StudentFolder]:
+def discover(submissions: Path, skip: Path | None = None, known_usernames: set[str] = frozenset()) -> list[StudentFolder]:
     """Return the student folders below `submissions`, sorted by username.
+
+    `known_usernames` (the roster's) name students whose folder has no classroom metadata.
 
     Hidden folders, `skip` (the output folder, when it lies inside) and the outputs of
     earlier batches written there with another `--out` are left out.
@@ -110,7 +118,7 @@ def discover(submissions: Path, skip: Path | None = None) -> list[StudentFolder]
         folders.append(path)
     metadata = {path: read_classroom_metadata(path) for path in folders}
     prefixes = {prefix for data in metadata.values() if (prefix := classroom_prefix(data))}
-    found = [StudentFolder(username_for(path, metadata[path], prefixes), path, (path / ".git").exists()) for path in folders]
+    found = [StudentFolder(username_for(path, metadata[path], prefixes, known_usernames), path, (path / ".git").exists()) for path in folders]
     if not found:
         raise UserError(f"no student folders found in {submissions}: expected one folder per student")
     return _unique_usernames(found)

@@ -52,7 +52,8 @@ def render_feedback(record: StudentRecord, deadline: dt.datetime | None, picture
     """
     if record.results is None:
         if record.status.startswith(LATE_PREFIX):
-            advice = "Only commits made by the deadline are graded. Ask your instructor if you have an extension."
+            when = f" ({deadline.isoformat()})" if deadline is not None else ""
+            advice = f"Only commits made by the deadline{when} are graded. Ask your instructor if you have an extension."
         else:
             advice = (
                 "Check that your work is committed and pushed in `assignments/<assignment>/`, "

@@ -128,8 +128,20 @@ def run_batch(options: BatchOptions) -> BatchReport:
         roster = read_roster(options.roster)
     else:
         roster = roster_from_rows([row for rows in csv_rows.values() for row in rows])
-    folders = discover(options.submissions, skip=options.out)
+    if options.roster is None and not csv_rows:
+        log.warning(
+            "no --roster and no scores.csv in %s, so the name columns of grades.csv stay empty: pass --roster students.csv",
+            options.submissions,
+        )
+    folders = discover(options.submissions, skip=options.out, known_usernames={student.username for student in roster.values()})
     log.info("found %d student folders in %s", len(folders), options.submissions)
+    unmatched = [folder.path.name for folder in folders if folder.username.lower() not in roster]
+    if roster and unmatched:
+        log.warning(
+            "%d of %d student folders match no roster username (%s): they are graded under the names shown, "
+            "and roster students without a folder get no submission",
+            len(unmatched), len(folders), ", ".join(unmatched[:5]) + (", ..." if len(unmatched) > 5 else ""),
+        )
     cache.remove_stale_temporaries(options.out)
     pool = JobPool(options.jobs)
     # Jobs import torch, which takes seconds: start them before the commits are
