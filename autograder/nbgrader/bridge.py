@@ -177,50 +177,13 @@ def _run_one(test_id: str, namespace: dict[str, Any], assignment: "Assignment") 
 
 
 def run_pytest(plugin: "GradingPlugin", targets: list[str], suites_root: Path, *options: str) -> tuple[int, str]:
-    """Run pytest on `targets` with `plugin`, the options `engine._run_suites` uses and `options`.
-
-    Two more plugins stay off. `unraisableexception` and `threadexception` only turn
-    exceptions raised in `__del__` methods and threads into warnings, and the first
-    runs a full garbage collection twice per session, about 0.5 s in a kernel with
-    torch loaded. Suite modules are forgotten afterwards by their path prefix,
-    because resolving the path of each of the kernel's modules, as the engine does,
-    takes 0.4 s more.
-
-    Returns:
-        pytest's exit code and output.
-
-    Raises:
-        GraderError: a suite could not be collected, or pytest stopped for a reason
-            other than passed or failed tests, no tests, or a target not found.
-    """
+    """Run pytest as `engine.run_pytest` does, also accepting no tests and a target not found, which the caller reports."""
     import pytest
 
-    from autograder.engine import _quiet_pytest, pytest_arguments
-    from autograder.errors import GraderError
+    from autograder.engine import run_pytest as run_engine_pytest
 
-    args = [*pytest_arguments(list(targets), suites_root), *options]
-    with _quiet_pytest() as output:
-        try:
-            exit_code = pytest.main(args, plugins=[plugin])
-        finally:
-            _forget_modules_under(suites_root)
-    if plugin.collect_errors:
-        raise GraderError("the suites could not be collected:\n" + "\n".join(plugin.collect_errors))
-    # A target that pytest cannot find ends with USAGE_ERROR, which the caller reports.
-    expected = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.USAGE_ERROR)
-    if exit_code not in expected:
-        tail = output.getvalue().strip().splitlines()[-5:]
-        raise GraderError(f"pytest ended with exit code {int(exit_code)}: " + " | ".join(tail))
-    return int(exit_code), output.getvalue()
-
-
-def _forget_modules_under(folder: Path) -> None:
-    """Drop the modules loaded from files under `folder`, so the next test imports its suite afresh."""
-    prefix = str(folder) + os.sep
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if isinstance(file, str) and file.startswith(prefix):
-            del sys.modules[name]
+    accepted = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.USAGE_ERROR)
+    return run_engine_pytest(plugin, targets, suites_root, *options, accepted=accepted)
 
 
 class NotebookRun:
