@@ -91,8 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: A deadline: date, `T` or a space, hours and minutes (seconds optional), and `Z` or an offset.
-DEADLINE_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})"
+#: Parts of a deadline: the date, then `T` or a space and the time (seconds optional),
+#: then `Z` or a UTC offset.
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+TIME_PATTERN = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+OFFSET_PATTERN = r"(Z|[+-]\d{2}:\d{2})"
 DEADLINE_EXAMPLE = "2026-10-01T23:59:00+02:00"
 
 
@@ -105,12 +108,12 @@ def parse_deadline(text: str):
     import datetime as dt
     import re
 
+    if re.fullmatch(DATE_PATTERN + TIME_PATTERN, text):
+        raise UserError(f"--deadline {text!r} has no UTC offset: add Z or the offset of the course's time zone, as in {text}+02:00")
+    if re.fullmatch(DATE_PATTERN, text):
+        raise UserError(f"--deadline {text!r} has no time: add the time and the UTC offset, as in {text}T23:59:00+02:00")
     hint = f"use a date, a time and a UTC offset such as {DEADLINE_EXAMPLE} or 2026-10-01T21:59Z"
-    if not re.fullmatch(DEADLINE_PATTERN, text):
-        if re.fullmatch(DEADLINE_PATTERN.rsplit("(Z|", 1)[0], text):
-            raise UserError(f"--deadline {text!r} has no UTC offset: add Z or the offset of the course's time zone, as in {text}+02:00")
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise UserError(f"--deadline {text!r} has no time: add the time and the UTC offset, as in {text}T23:59:00+02:00")
+    if not re.fullmatch(DATE_PATTERN + TIME_PATTERN + OFFSET_PATTERN, text):
         raise UserError(f"invalid --deadline {text!r}: {hint}")
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,4 +1,4 @@
-"""Where the graded suites live and a content hash of them.
+"""The location of the graded suites and a content hash of them.
 
 Kept apart from the engine so that the batch process can key its cache on the suites
 without importing torch, which takes seconds.

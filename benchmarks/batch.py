@@ -90,7 +90,7 @@ def cpu_model() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workload", choices=["course", ASSIGNMENT], default="course", help="what each repository holds and is graded on (default: course)")
+    parser.add_argument("--workload", choices=["course", ASSIGNMENT], default="course", help="what each repository contains and is graded on (default: course)")
     parser.add_argument("--submissions", type=int, default=30, help="number of student repositories (default: 30)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds per measurement; the minimum is reported (default: 1)")
     parser.add_argument("--keep", type=Path, help="build the download here and keep it (default: a temporary folder)")

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import yaml
 
@@ -64,7 +64,7 @@ def classroom_prefix(metadata: dict[str, Any]) -> str | None:
     return None
 
 
-def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str], known_usernames: set[str] = frozenset()) -> str:
+def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str], known_usernames: Collection[str] = ()) -> str:
     """Return the student's username for a folder.
 
     The first match wins:
@@ -95,7 +95,7 @@ def username_for(folder: Path, metadata: dict[str, Any], known_prefixes: set[str
     return folder.name
 
 
-def discover(submissions: Path, skip: Path | None = None, known_usernames: set[str] = frozenset()) -> list[StudentFolder]:
+def discover(submissions: Path, skip: Path | None = None, known_usernames: Collection[str] = ()) -> list[StudentFolder]:
     """Return the student folders below `submissions`, sorted by username.
 
     `known_usernames` (the roster's) name students whose folder has no classroom metadata.

@@ -22,7 +22,6 @@ from autograder.reporters.markdown import render_markdown
 from autograder.results import TestResult
 
 
-
 def feedback_path(out: Path, username: str) -> Path:
     return out / FEEDBACK_FOLDER / f"{username}.md"
 

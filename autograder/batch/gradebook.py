@@ -10,7 +10,6 @@ from autograder.batch.cache import write_atomic
 from autograder.batch.outputs import GRADES_FILE
 from autograder.batch.records import StudentRecord
 
-
 NAME_COLUMNS = ["username", "first_name", "last_name", "email", "section"]
 TRAILING_COLUMNS = [
     "total",

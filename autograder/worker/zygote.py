@@ -7,7 +7,7 @@ can hang the child.
 
 Where the system allows it, the zygote first enters a new PID namespace and forks once:
 that child is pid 1 of the namespace, imports torch and forks the workers, so a worker
-sees only the namespace's pids and cannot signal the grading process. The zygote's first
+can address only the namespace's pids and cannot signal the grading process. The zygote's first
 process only waits for it and exits with its status.
 
 Control messages on the socket passed as argv[1]:
